@@ -1,0 +1,54 @@
+"""Domain errors and how they cross gRPC.
+
+A service raises `NotFound`, `Invalid` or `Conflict` with a machine-readable code and a message for people
+(simplified Chinese). `grpc_errors` turns them into a gRPC status plus a `portal-error-code` trailer; the gateway
+turns that back into a JSON error body.
+"""
+
+import functools
+from collections.abc import Awaitable, Callable
+
+import grpc
+
+ERROR_CODE_KEY = "portal-error-code"
+
+
+class DomainError(Exception):
+    status = grpc.StatusCode.FAILED_PRECONDITION
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class NotFound(DomainError):
+    status = grpc.StatusCode.NOT_FOUND
+
+
+class Invalid(DomainError):
+    status = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class Conflict(DomainError):
+    status = grpc.StatusCode.ABORTED
+
+
+def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
+    """Decorate a servicer method so that a DomainError aborts the call with its status and code."""
+
+    @functools.wraps(method)
+    async def wrapper(self, request, context: grpc.aio.ServicerContext):
+        try:
+            return await method(self, request, context)
+        except DomainError as error:
+            context.set_trailing_metadata(((ERROR_CODE_KEY, error.code),))
+            await context.abort(error.status, error.message)
+
+    return wrapper
+
+
+class Unavailable(DomainError):
+    """A dependency is down; the caller may retry later."""
+
+    status = grpc.StatusCode.UNAVAILABLE

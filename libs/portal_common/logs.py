@@ -1,0 +1,17 @@
+"""One log format for every process: a line per record, service name first, easy to grep and to ship."""
+
+import logging
+import sys
+
+
+def configure_logging(service: str, level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # The NATS and OpenSearch clients are chatty at INFO about every retry; their errors still show.
+    for noisy in ("opensearch", "urllib3", "nats"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,211 @@
+"""Pytest fixtures that start real infrastructure for a test run: NATS with JetStream, OpenSearch, PostgreSQL.
+
+Everything listens on loopback on free ports and keeps its data in the run's temporary folder, so a test run
+never touches a developer's `make run` stack. Loaded by the root conftest (`pytest_plugins`).
+"""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check, timeout: float, what: str, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{what}: process exited with {process.returncode}")
+        with contextlib.suppress(Exception):
+            if check():
+                return
+        time.sleep(0.1)
+    raise TimeoutError(f"{what} not ready after {timeout}s")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class NatsServer:
+    """A nats-server with JetStream; `restart()` keeps its store, as a real restart does."""
+
+    port: int
+    monitor_port: int
+    store: Path
+    log: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    @property
+    def monitor_url(self) -> str:
+        return f"http://127.0.0.1:{self.monitor_port}"
+
+    def start(self) -> None:
+        command = [
+            "nats-server",
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-m",
+            str(self.monitor_port),
+            "-sd",
+            str(self.store),
+        ]
+        self.process = subprocess.Popen(command, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
+        wait_for(
+            lambda: httpx.get(f"{self.monitor_url}/healthz?js-enabled-only=true").status_code == 200,
+            15,
+            "nats-server",
+            self.process,
+        )
+
+    def stop(self) -> None:
+        if self.process:
+            stop(self.process)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def nats_server(tmp_path_factory) -> Iterator[NatsServer]:
+    folder = tmp_path_factory.mktemp("nats")
+    server = NatsServer(free_port(), free_port(), folder / "store", folder / "nats.log")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory) -> Iterator[str]:
+    """A real single-node OpenSearch for the whole run (it takes seconds to start, so it is shared: tests
+    isolate themselves by index name)."""
+    folder = tmp_path_factory.mktemp("opensearch")
+    port = free_port()
+    env = {
+        **os.environ,
+        "OPENSEARCH_PORT": str(port),
+        "OPENSEARCH_TRANSPORT_PORT": str(free_port()),
+        "OPENSEARCH_DATA_DIR": str(folder / "data"),
+        "OPENSEARCH_LOG_DIR": str(folder / "logs"),
+    }
+    log = (folder / "stdout.log").open("wb")
+    process = subprocess.Popen(
+        [str(REPO_ROOT / "infra/opensearch/run.sh")], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: httpx.get(f"{url}/_cluster/health").status_code == 200, 180, "OpenSearch", process)
+    except Exception as error:
+        stop(process)
+        raise RuntimeError("OpenSearch did not start:\n" + (folder / "stdout.log").read_text()[-3000:]) from error
+    yield url
+    stop(process)
+
+
+def _postgres_bin(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not candidates:
+        pytest.fail(f"PostgreSQL's {name} not found: install Debian's postgresql package (make setup does)")
+    return str(candidates[-1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster; yields a URL prefix to which a database name is appended.
+
+    PostgreSQL refuses to run as root, so under root the cluster belongs to the `postgres` system user."""
+    # Not under pytest's temporary folder: that one is private to root and postgres could not reach it.
+    folder = Path(tempfile.mkdtemp(prefix="portal-postgres-"))
+    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_user:
+        shutil.chown(folder, "postgres")
+    data, port = folder / "data", free_port()
+    subprocess.run(
+        [
+            *as_user,
+            _postgres_bin("initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "portal",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *as_user,
+            _postgres_bin("pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "postgres.log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    yield f"postgresql+psycopg://portal@127.0.0.1:{port}"
+    subprocess.run([*as_user, _postgres_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty database per test, on each engine the portal supports."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/test.db"
+    server = request.getfixturevalue("postgres_server")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin_url = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"

@@ -1,0 +1,47 @@
+"""`python -m catalog serve|migrate|seed`."""
+
+from pathlib import Path
+
+from catalog import sample_data
+from catalog.config import CatalogSettings
+from catalog.grpc_api import CatalogServicer
+from catalog.models import OutboxEvent
+from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from portal_common import cli, grpc_server, migrations
+from portal_common.database import create_engine, session_factory
+from portal_common.messaging import CATALOG_STREAM
+from portal_common.runtime import serve_with_outbox
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+async def serve(settings: CatalogSettings) -> None:
+    await serve_with_outbox(
+        settings,
+        name="catalog",
+        database_url=settings.database_url,
+        outbox_model=OutboxEvent,
+        stream=CATALOG_STREAM,
+        make_servicer=lambda sessions, notify: grpc_server.Servicer(
+            CatalogServicer(sessions, on_commit=notify),
+            catalog_pb2_grpc.add_CatalogServiceServicer_to_server,
+            catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
+        ),
+    )
+
+
+def migrate(settings: CatalogSettings) -> None:
+    migrations.upgrade(settings.database_url, MIGRATIONS)
+
+
+async def seed(settings: CatalogSettings) -> None:
+    """Load the sample catalog into an empty database; the relay publishes its events once serving."""
+    engine = create_engine(settings.database_url)
+    async with session_factory(engine)() as session:
+        added = await sample_data.load_if_empty(session)
+    await engine.dispose()
+    print(f"catalog: {added} sample items loaded" if added else "catalog: items present, sample data skipped")
+
+
+if __name__ == "__main__":
+    cli.run("catalog", CatalogSettings(), {"serve": serve, "migrate": migrate, "seed": seed})

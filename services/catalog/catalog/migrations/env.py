@@ -1,0 +1,4 @@
+from catalog.models import Base
+from portal_common.migrations import run_env
+
+run_env(Base.metadata)

@@ -1,0 +1,1 @@
+"""The feedback service: residents' consultations, complaints, suggestions and help requests as tickets."""

@@ -1,0 +1,137 @@
+"""Thin typed clients for the services: deadlines, tracing and error mapping live here and nowhere else."""
+
+import asyncio
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.config import GatewaySettings
+from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from portal.feedback.v1 import feedback_pb2, feedback_pb2_grpc
+from portal.search.v1 import search_pb2, search_pb2_grpc
+from portal_common.errors import ERROR_CODE_KEY
+from portal_common.telemetry import tracing_enabled
+
+HTTP_STATUS = {
+    grpc.StatusCode.INVALID_ARGUMENT: 400,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+
+
+class ApiError(Exception):
+    """An error the gateway answers with: HTTP status, machine-readable code, message for people."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _api_error(error: grpc.aio.AioRpcError) -> ApiError:
+    trailers = dict(error.trailing_metadata() or ())
+    status = HTTP_STATUS.get(error.code(), 502)
+    if ERROR_CODE_KEY in trailers:  # a domain error: its message is written for people
+        return ApiError(status, trailers[ERROR_CODE_KEY], error.details())
+    if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return ApiError(504, "service_timeout", "服务响应超时，请稍后再试")
+    return ApiError(status if status >= 500 else 502, "service_unavailable", "服务暂时不可用，请稍后再试")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+class Services:
+    """One channel per service, opened at start-up and shared by every request."""
+
+    def __init__(self, settings: GatewaySettings):
+        interceptors = []
+        if tracing_enabled():
+            from opentelemetry.instrumentation.grpc import aio_client_interceptors, filters
+
+            # Readiness probes every few seconds would bury the traces people look for.
+            interceptors = aio_client_interceptors(filter_=filters.negate(filters.health_check()))
+        self._timeout = settings.rpc_timeout
+        self._channels = {
+            name: grpc.aio.insecure_channel(address, interceptors=interceptors)
+            for name, address in (
+                ("catalog", settings.catalog_address),
+                ("search", settings.search_address),
+                ("feedback", settings.feedback_address),
+            )
+        }
+        self._catalog = catalog_pb2_grpc.CatalogServiceStub(self._channels["catalog"])
+        self._search = search_pb2_grpc.SearchServiceStub(self._channels["search"])
+        self._feedback = feedback_pb2_grpc.FeedbackServiceStub(self._channels["feedback"])
+
+    async def close(self) -> None:
+        await asyncio.gather(*(channel.close() for channel in self._channels.values()))
+
+    async def _call(self, method, request):
+        """Call with the deadline; a failure becomes an ApiError."""
+        try:
+            return await method(request, timeout=self._timeout)
+        except grpc.aio.AioRpcError as error:
+            raise _api_error(error) from error
+
+    async def search(self, query: str, page: int, size: int) -> search_pb2.SearchResponse:
+        return await self._call(self._search.Search, search_pb2.SearchRequest(query=query, page=page, size=size))
+
+    async def suggest(self, prefix: str, size: int) -> list[str]:
+        response = await self._call(self._search.Suggest, search_pb2.SuggestRequest(prefix=prefix, size=size))
+        return list(response.suggestions)
+
+    async def get_item(self, item_id: int) -> catalog_pb2.ServiceItem:
+        return await self._call(self._catalog.GetItem, catalog_pb2.GetItemRequest(id=item_id))
+
+    async def list_items(self, page: int, size: int, department_id: int = 0) -> catalog_pb2.ListItemsResponse:
+        request = catalog_pb2.ListItemsRequest(page=page, size=size, department_id=department_id)
+        return await self._call(self._catalog.ListItems, request)
+
+    async def create_item(self, draft: catalog_pb2.ItemDraft, editor: str) -> catalog_pb2.ServiceItem:
+        return await self._call(self._catalog.CreateItem, catalog_pb2.CreateItemRequest(draft=draft, editor=editor))
+
+    async def update_item(
+        self, item_id: int, draft: catalog_pb2.ItemDraft, expected_version: int, editor: str
+    ) -> catalog_pb2.ServiceItem:
+        request = catalog_pb2.UpdateItemRequest(
+            id=item_id, draft=draft, expected_version=expected_version, editor=editor
+        )
+        return await self._call(self._catalog.UpdateItem, request)
+
+    async def get_department(self, department_id: int) -> catalog_pb2.Department:
+        return await self._call(self._catalog.GetDepartment, catalog_pb2.GetDepartmentRequest(id=department_id))
+
+    async def list_departments(self) -> catalog_pb2.ListDepartmentsResponse:
+        return await self._call(self._catalog.ListDepartments, catalog_pb2.ListDepartmentsRequest())
+
+    async def submit_ticket(self, request: feedback_pb2.SubmitTicketRequest) -> feedback_pb2.SubmitTicketResponse:
+        return await self._call(self._feedback.SubmitTicket, request)
+
+    async def track_ticket(self, number: str, query_code: str) -> feedback_pb2.Ticket:
+        request = feedback_pb2.TrackTicketRequest(number=number, query_code=query_code)
+        return await self._call(self._feedback.TrackTicket, request)
+
+    async def health(self) -> list[Dependency]:
+        return list(await asyncio.gather(*(self._check(name, ch) for name, ch in self._channels.items())))
+
+    async def _check(self, name: str, channel: grpc.aio.Channel) -> Dependency:
+        try:
+            response = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1.0)
+        except grpc.aio.AioRpcError as error:
+            return Dependency(name, False, error.code().name)
+        serving = response.status == health_pb2.HealthCheckResponse.SERVING
+        return Dependency(name, serving, health_pb2.HealthCheckResponse.ServingStatus.Name(response.status))

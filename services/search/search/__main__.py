@@ -1,0 +1,46 @@
+"""`python -m search serve|index`: the query side and the indexer are separate processes."""
+
+from portal.search.v1 import search_pb2, search_pb2_grpc
+from portal_common import cli, grpc_server, messaging
+from portal_common.signals import stop_on_signals
+from portal_common.telemetry import configure_tracing, shutdown_tracing
+from search import index
+from search.config import SearchSettings
+from search.grpc_api import SearchServicer
+from search.indexer import CONSUMER, ItemIndexer
+
+
+async def serve(settings: SearchSettings) -> None:
+    configure_tracing("search")
+    engine = index.client(settings.opensearch_url)
+    servicer = grpc_server.Servicer(
+        SearchServicer(engine, settings.index_alias),
+        search_pb2_grpc.add_SearchServiceServicer_to_server,
+        search_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
+    )
+    try:
+        # The index may not exist yet on a fresh install: create it as soon as the engine answers.
+        await grpc_server.serve(
+            settings, [servicer], background=[lambda: index.wait_for_engine(engine, settings.index_alias)]
+        )
+    finally:
+        await engine.close()
+
+
+async def index_events(settings: SearchSettings) -> None:
+    """Consume catalog events into the index until SIGTERM; unacked work is redelivered to the next run."""
+    configure_tracing("search")  # one service, two processes: spans tell them apart
+    engine = index.client(settings.opensearch_url)
+    connection = await messaging.connect(settings.nats_url, name="search-indexer")
+    try:
+        await index.wait_for_engine(engine, settings.index_alias)
+        indexer = ItemIndexer(engine, settings.index_alias)
+        await messaging.consume(connection.jetstream(), CONSUMER, indexer.handle, stop_on_signals())
+    finally:
+        await connection.close()
+        await engine.close()
+        shutdown_tracing()
+
+
+if __name__ == "__main__":
+    cli.run("search", SearchSettings(), {"serve": serve, "index": index_events})

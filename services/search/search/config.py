@@ -1,0 +1,13 @@
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from portal_common.settings import GrpcServiceSettings
+
+
+class SearchSettings(GrpcServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="SEARCH_", extra="ignore")
+
+    grpc_port: int = 50052
+    opensearch_url: str = Field("http://127.0.0.1:9200", validation_alias="OPENSEARCH_URL")
+    # Searches read this alias; a full reindex builds a new index and swaps the alias onto it.
+    index_alias: str = "portal-items"

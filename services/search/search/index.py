@@ -1,0 +1,78 @@
+"""The items index: its definition (a data file), creation behind an alias, and item → document mapping."""
+
+import asyncio
+import json
+import logging
+from datetime import UTC
+from pathlib import Path
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import RequestError
+
+from portal.catalog.v1 import catalog_pb2
+
+log = logging.getLogger(__name__)
+DEFINITION_FILE = Path(__file__).with_name("items_index.json")
+STATUS_NAMES = {
+    catalog_pb2.ITEM_STATUS_DRAFT: "draft",
+    catalog_pb2.ITEM_STATUS_PUBLISHED: "published",
+    catalog_pb2.ITEM_STATUS_WITHDRAWN: "withdrawn",
+}
+
+
+def index_definition() -> dict:
+    definition = json.loads(DEFINITION_FILE.read_text(encoding="utf-8"))
+    definition.pop("_comment", None)
+    return definition
+
+
+def client(url: str) -> AsyncOpenSearch:
+    return AsyncOpenSearch(hosts=[url], timeout=10, max_retries=0)
+
+
+async def ensure_index(engine: AsyncOpenSearch, alias: str) -> None:
+    """Create the first index behind `alias` unless the alias exists. The query side and the indexer both call
+    this at start: the first index has a fixed name, so when they race one of them simply finds it there."""
+    if await engine.indices.exists_alias(name=alias):
+        return
+    name = f"{alias}-v1"
+    try:
+        await engine.indices.create(
+            index=name, body={**index_definition(), "aliases": {alias: {"is_write_index": True}}}
+        )
+        log.info("created index %s behind alias %s", name, alias)
+    except RequestError as error:
+        if error.error != "resource_already_exists_exception":
+            raise
+
+
+async def wait_for_engine(engine: AsyncOpenSearch, alias: str) -> None:
+    """Block until the engine answers and the index exists (the engine may start after us)."""
+    delay = 0.5
+    while True:
+        try:
+            await ensure_index(engine, alias)
+            return
+        except EngineConnectionError as error:
+            log.warning("search engine not reachable (%s); retrying in %.1fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5)
+
+
+def item_document(item: catalog_pb2.ServiceItem) -> dict:
+    return {
+        "id": item.id,
+        "code": item.code,
+        "title": item.name,
+        "aliases": list(item.aliases),
+        "summary": item.summary,
+        "department": item.department_name,
+        "department_id": item.department_id,
+        "section": item.section,
+        "item_type": item.item_type,
+        "audience": item.audience,
+        "status": STATUS_NAMES.get(item.status, "draft"),
+        "version": item.version,
+        "updated_at": item.updated_at.ToDatetime(tzinfo=UTC).isoformat(),
+    }

@@ -1,0 +1,90 @@
+"""Searching the published catalog."""
+
+from dataclasses import dataclass
+
+from opensearchpy import AsyncOpenSearch
+from opensearchpy.exceptions import ConnectionError as EngineConnectionError
+from opensearchpy.exceptions import ConnectionTimeout
+
+from portal_common.errors import Invalid, Unavailable
+
+MAX_QUERY_LENGTH = 100
+MAX_PAGE_SIZE = 50
+PUBLISHED = {"term": {"status": "published"}}
+
+
+@dataclass(frozen=True)
+class Hit:
+    item_id: int
+    title: str
+    department: str
+    section: str
+    score: float
+    highlight: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    suggestion: str = ""
+
+
+def _clean_query(text: str) -> str:
+    query = " ".join(text.split())
+    if not query:
+        raise Invalid("query_required", "请输入要查找的事项或问题")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise Invalid("query_too_long", f"查询内容不能超过{MAX_QUERY_LENGTH}个字")
+    return query
+
+
+async def search(engine: AsyncOpenSearch, alias: str, *, query: str, page: int, size: int) -> SearchResult:
+    query = _clean_query(query)
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE or page * size > 10_000:
+        raise Invalid("page_invalid", f"页码从1开始，每页1到{MAX_PAGE_SIZE}条")
+    body = {
+        "query": {
+            "bool": {
+                "must": {"multi_match": {"query": query, "fields": ["title^3", "aliases^3", "summary", "department"]}},
+                "filter": [PUBLISHED],
+            }
+        },
+        "from": (page - 1) * size,
+        "size": size,
+        "track_total_hits": True,
+        "_source": ["id", "title", "department", "section"],
+        "highlight": {"encoder": "html", "fields": {"title": {"number_of_fragments": 0}}},
+    }
+    response = await _call(engine.search(index=alias, body=body))
+    hits = [
+        Hit(
+            item_id=hit["_source"]["id"],
+            title=hit["_source"]["title"],
+            department=hit["_source"]["department"],
+            section=hit["_source"]["section"],
+            score=hit["_score"] or 0.0,
+            highlight=hit.get("highlight", {}).get("title", [""])[0],
+        )
+        for hit in response["hits"]["hits"]
+    ]
+    return SearchResult(total=response["hits"]["total"]["value"], hits=hits)
+
+
+async def suggest(engine: AsyncOpenSearch, alias: str, *, prefix: str, size: int) -> list[str]:
+    prefix = _clean_query(prefix)
+    size = min(max(size, 1), 20)
+    body = {
+        "query": {"bool": {"must": {"match_phrase_prefix": {"title": prefix}}, "filter": [PUBLISHED]}},
+        "size": size,
+        "_source": ["title"],
+    }
+    response = await _call(engine.search(index=alias, body=body))
+    return [hit["_source"]["title"] for hit in response["hits"]["hits"]]
+
+
+async def _call(request):
+    try:
+        return await request
+    except (EngineConnectionError, ConnectionTimeout) as error:
+        raise Unavailable("search_unavailable", "搜索暂时不可用，请稍后再试") from error

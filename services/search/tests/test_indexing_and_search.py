@@ -1,0 +1,104 @@
+"""Catalog events into a real OpenSearch index, and searching it: versions never regress, poison is named."""
+
+import uuid
+
+import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
+from nats.aio.msg import Msg
+
+from portal.catalog.v1 import catalog_pb2
+from portal.events.v1 import events_pb2
+from portal_common.errors import Invalid
+from portal_common.messaging import Poison
+from search import index, service
+from search.indexer import ItemIndexer
+
+
+@pytest.fixture
+async def engine(opensearch_url):
+    client = index.client(opensearch_url)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def alias(engine):
+    name = f"test-items-{uuid.uuid4().hex[:8]}"
+    await index.ensure_index(engine, name)
+    yield name
+    await engine.indices.delete(index=f"{name}-*")
+
+
+def event(item_id: int, version: int, name: str, status=catalog_pb2.ITEM_STATUS_PUBLISHED, aliases=()) -> Msg:
+    item = catalog_pb2.ServiceItem(
+        id=item_id,
+        version=version,
+        name=name,
+        aliases=list(aliases),
+        code=f"C-{item_id}",
+        section="办事服务",
+        department_name="市公安局交通警察支队",
+        status=status,
+        updated_at=Timestamp(seconds=1_700_000_000 + version),
+    )
+    payload = events_pb2.CatalogItemChanged(event_id=uuid.uuid4().hex, item=item).SerializeToString()
+    return Msg(_client=None, subject="catalog.item.changed", data=payload)
+
+
+async def index_and_refresh(engine, alias, messages) -> list:
+    outcomes = await ItemIndexer(engine, alias).handle(messages)
+    await engine.indices.refresh(index=alias)
+    return outcomes
+
+
+async def titles(engine, alias, query: str) -> list[str]:
+    result = await service.search(engine, alias, query=query, page=1, size=10)
+    return [hit.title for hit in result.hits]
+
+
+async def test_indexed_item_is_found_by_name_and_alias(engine, alias):
+    outcomes = await index_and_refresh(engine, alias, [event(1, 1, "机动车驾驶证补领", aliases=["驾照补办"])])
+    assert outcomes == [None]
+    assert await titles(engine, alias, "驾驶证补领") == ["机动车驾驶证补领"]
+    assert await titles(engine, alias, "驾照补办") == ["机动车驾驶证补领"]
+
+
+async def test_an_older_version_never_overwrites_a_newer_one(engine, alias):
+    await index_and_refresh(engine, alias, [event(2, 2, "居住证申领")])
+    outcomes = await index_and_refresh(engine, alias, [event(2, 1, "暂住证申领（旧名）"), event(2, 2, "居住证申领")])
+    assert outcomes == [None, None]  # late and repeated events are done, not retried
+    document = await engine.get(index=alias, id="2")
+    assert (document["_version"], document["_source"]["title"]) == (2, "居住证申领")
+
+
+async def test_withdrawn_and_draft_items_are_not_found(engine, alias):
+    await index_and_refresh(
+        engine,
+        alias,
+        [
+            event(3, 1, "结婚登记"),
+            event(4, 1, "离婚登记", status=catalog_pb2.ITEM_STATUS_DRAFT),
+            event(3, 2, "结婚登记", status=catalog_pb2.ITEM_STATUS_WITHDRAWN),
+        ],
+    )
+    assert await titles(engine, alias, "登记") == []
+
+
+async def test_undecodable_event_is_poison_and_the_rest_of_the_batch_is_indexed(engine, alias):
+    garbage = Msg(_client=None, subject="catalog.item.changed", data=b"\xff\x00not a protobuf")
+    outcomes = await index_and_refresh(engine, alias, [garbage, event(5, 1, "普通护照签发")])
+    assert isinstance(outcomes[0], Poison) and outcomes[1] is None
+    assert await titles(engine, alias, "护照") == ["普通护照签发"]
+
+
+async def test_matches_are_highlighted(engine, alias):
+    await index_and_refresh(engine, alias, [event(6, 1, "住房公积金提取")])
+    result = await service.search(engine, alias, query="公积金", page=1, size=10)
+    assert "<em>" in result.hits[0].highlight
+
+
+@pytest.mark.parametrize(("query", "code"), [("   ", "query_required"), ("查" * 101, "query_too_long")])
+async def test_bad_queries_get_a_named_error(engine, alias, query, code):
+    with pytest.raises(Invalid) as refused:
+        await service.search(engine, alias, query=query, page=1, size=10)
+    assert refused.value.code == code

@@ -1,0 +1,78 @@
+"""JetStream plumbing against a real nats-server: dedup by message id, ack / retry / dead-letter."""
+
+import asyncio
+import uuid
+
+import nats
+import pytest
+from nats.js.api import ConsumerConfig
+
+from portal_common import messaging
+from portal_common.messaging import Consumer, Poison, Stream
+
+
+@pytest.fixture
+async def js(nats_server):
+    connection = await nats.connect(nats_server.url)
+    yield connection.jetstream()
+    await connection.close()
+
+
+@pytest.fixture
+def stream() -> Stream:
+    name = f"T{uuid.uuid4().hex[:8].upper()}"
+    return Stream(name, (f"{name.lower()}.>",))
+
+
+async def test_a_republished_event_is_stored_once(js, stream):
+    await messaging.ensure_stream(js, stream)
+    subject = f"{stream.name.lower()}.thing"
+    for _ in range(3):
+        await messaging.publish(js, subject, b"payload", msg_id="event-1")
+    await messaging.publish(js, subject, b"payload", msg_id="event-2")
+    assert (await js.stream_info(stream.name)).state.messages == 2
+
+
+async def test_ensure_stream_is_idempotent(js, stream):
+    await messaging.ensure_stream(js, stream)
+    await messaging.ensure_stream(js, stream)
+    assert (await js.stream_info(stream.name)).config.subjects == list(stream.subjects)
+
+
+async def test_consumer_acks_retries_and_dead_letters(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream)
+    for body in (b"good", b"flaky", b"poison"):
+        await messaging.publish(js, subject, body, msg_id=body.decode())
+    attempts: dict[bytes, int] = {}
+    handled: list[bytes] = []
+    stop = asyncio.Event()
+
+    async def handle(messages):
+        outcomes = []
+        for message in messages:
+            attempts[message.data] = attempts.get(message.data, 0) + 1
+            if message.data == b"poison":
+                outcomes.append(Poison("cannot be handled"))
+            elif message.data == b"flaky" and attempts[message.data] < 2:
+                outcomes.append(RuntimeError("passing failure"))
+            else:
+                handled.append(message.data)
+                outcomes.append(None)
+        if set(handled) == {b"good", b"flaky"}:
+            stop.set()
+        return outcomes
+
+    consumer = Consumer(stream=stream, durable=f"{stream.name}-worker", filter_subject=subject)
+    await asyncio.wait_for(messaging.consume(js, consumer, handle, stop), timeout=30)
+
+    assert sorted(handled) == [b"flaky", b"good"]
+    assert attempts[b"poison"] == 1  # never retried
+    dead = await js.pull_subscribe(
+        f"deadletter.{consumer.durable}", stream=messaging.DEADLETTER_STREAM.name, config=ConsumerConfig()
+    )
+    [letter] = await dead.fetch(1, timeout=5)
+    assert letter.data == b"poison"
+    assert "cannot be handled" in letter.headers["Portal-Dead-Letter-Reason"]
+    info = await js.consumer_info(stream.name, consumer.durable)
+    assert info.num_ack_pending == 0 and info.num_pending == 0
