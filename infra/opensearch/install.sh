@@ -26,13 +26,20 @@ mvn="${MVN:-mvn}"
 
 log() { echo "[opensearch install] $*" >&2; }
 
-command -v java >/dev/null 2>&1 || { log "java not found (need JDK 17+)"; exit 1; }
+# the same java run.sh uses (the CDS archive is only valid for that JVM)
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+    java="$JAVA_HOME/bin/java"
+else
+    java="$(command -v java || true)"
+fi
+[[ -n "$java" ]] || { log "java not found (need JDK 17+)"; exit 1; }
 
 compute_key() {
     (
         cd "$here"
         sha256sum install.sh pom.xml $(find src -type f | LC_ALL=C sort)
-        java -version 2>&1 | head -n 2
+        "$java" -version 2>&1 | head -n 2
+        echo "$java"
     ) | sha256sum | cut -d' ' -f1
 }
 

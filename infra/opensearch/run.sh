@@ -69,8 +69,6 @@ fi
 jvm_opts=(
     "-Xms${mib}m" "-Xmx${mib}m" "-Xss1m"
     "-XX:MaxDirectMemorySize=$((mib / 2))m"
-    # small heap, 2 cores: serial GC starts faster and keeps RSS lower than G1
-    -XX:+UseSerialGC
     -XX:+ExitOnOutOfMemoryError
     -XX:-OmitStackTraceInFastThrow
     -XX:+ShowCodeDetailsInExceptionMessages
@@ -92,6 +90,12 @@ if [[ -n "${_OPENSEARCH_CDS_DUMP:-}" ]]; then
 elif [[ -f "$home/cds.jsa" ]]; then
     # class-data-sharing archive made by install.sh: much faster startup
     jvm_opts+=("-XX:SharedArchiveFile=$home/cds.jsa")
+fi
+# Small heap, few cores: serial GC starts faster and keeps RSS lower than G1
+# (unless OPENSEARCH_JAVA_OPTS picks a collector itself).
+gc_re='-XX:\+Use[A-Za-z0-9]+GC'
+if [[ ! "${OPENSEARCH_JAVA_OPTS:-}" =~ $gc_re ]]; then
+    jvm_opts+=(-XX:+UseSerialGC)
 fi
 # shellcheck disable=SC2206
 jvm_opts+=(${OPENSEARCH_JAVA_OPTS:-})

@@ -209,3 +209,17 @@ def database_url(request, tmp_path) -> str:
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     return f"{server}/{name}"
+
+
+@contextlib.asynccontextmanager
+async def migrated_sessions(database_url: str, migrations_path: Path):
+    """A service's database at its latest migration, as a session factory (for a service's own tests)."""
+    from portal_common import migrations
+    from portal_common.database import create_engine, session_factory
+
+    migrations.upgrade(database_url, migrations_path)
+    engine = create_engine(database_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()

@@ -6,6 +6,7 @@ import grpc
 import httpx
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
 from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from portal_common.testing import free_port, wait_for
@@ -181,3 +182,9 @@ def test_a_service_reports_not_serving_while_it_drains(stack):
         process.terminate()
         wait_for(lambda: status() == health_pb2.HealthCheckResponse.NOT_SERVING, 3, "NOT_SERVING while draining")
     assert process.wait(15) == 0
+
+
+def test_services_describe_themselves_by_reflection(stack):
+    with grpc.insecure_channel(stack.catalog_address) as channel:
+        services = ProtoReflectionDescriptorDatabase(channel).get_services()
+    assert {"portal.catalog.v1.CatalogService", "grpc.health.v1.Health"} <= set(services)

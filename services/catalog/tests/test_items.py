@@ -7,17 +7,14 @@ from catalog import service
 from catalog.__main__ import MIGRATIONS
 from catalog.models import Department, ItemAudit, OutboxEvent
 from portal.events.v1 import events_pb2
-from portal_common import migrations
-from portal_common.database import create_engine, session_factory
 from portal_common.errors import Conflict, Invalid, NotFound
+from portal_common.testing import migrated_sessions
 
 
 @pytest.fixture
 async def sessions(database_url):
-    migrations.upgrade(database_url, MIGRATIONS)
-    engine = create_engine(database_url)
-    yield session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(database_url, MIGRATIONS) as factory:
+        yield factory
 
 
 @pytest.fixture

@@ -8,17 +8,14 @@ from feedback.__main__ import MIGRATIONS
 from feedback.convert import ticket_to_public_proto
 from feedback.models import OutboxEvent, TicketStep
 from portal.events.v1 import events_pb2
-from portal_common import migrations
-from portal_common.database import create_engine, session_factory
 from portal_common.errors import Invalid, NotFound
+from portal_common.testing import migrated_sessions
 
 
 @pytest.fixture
 async def sessions(database_url):
-    migrations.upgrade(database_url, MIGRATIONS)
-    engine = create_engine(database_url)
-    yield session_factory(engine)
-    await engine.dispose()
+    async with migrated_sessions(database_url, MIGRATIONS) as factory:
+        yield factory
 
 
 def consultation(**changes) -> service.Submission:

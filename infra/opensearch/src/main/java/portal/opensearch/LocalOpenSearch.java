@@ -38,9 +38,11 @@ import java.util.stream.Collectors;
  * mapper-extras) are jars on the classpath instead, handed to {@link Node}'s protected
  * constructor the way the test framework's {@code MockNode} does.
  *
- * <p>Usage: {@code java -cp 'lib/*:classes' portal.opensearch.LocalOpenSearch --config DIR -Ekey=value ...}
- * ({@code opensearch.yml} in the config dir is read first, {@code -E} settings override it).
- * SIGTERM/SIGINT close the node cleanly and the JVM exits with status 0.
+ * <p>Usage (see infra/opensearch/run.sh):
+ * {@code java -cp 'lib/*' portal.opensearch.LocalOpenSearch --config=DIR -Epath.home=... -Ekey=value ...}
+ * ({@code opensearch.yml} and {@code log4j2.properties} in the config dir are read, {@code -E}
+ * settings override the yml). SIGTERM/SIGINT close the node cleanly and the JVM exits with
+ * status 0; a node that cannot be created or started exits with status 1.
  */
 public final class LocalOpenSearch {
 
@@ -113,7 +115,16 @@ public final class LocalOpenSearch {
             plugins.stream().map(Class::getSimpleName).collect(Collectors.toList())
         );
 
-        final Node node = new LocalNode(environment, plugins);
+        final Node node;
+        try {
+            node = new LocalNode(environment, plugins);
+        } catch (Throwable t) {
+            // e.g. data dir locked by another node, bad setting
+            logger.error("failed to create node", t);
+            Configurator.shutdown((LoggerContext) LogManager.getContext(false));
+            Runtime.getRuntime().halt(1);
+            return;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             int status = 0;
@@ -158,7 +169,7 @@ public final class LocalOpenSearch {
      * node in an unknown state, so die at once instead of limping on; other exceptions are logged.
      */
     private static void installUncaughtExceptionHandler() {
-        final Logger logger = LogManager.getLogger("org.opensearch.bootstrap.OpenSearchUncaughtExceptionHandler");
+        final Logger logger = LogManager.getLogger(LocalOpenSearch.class);
         Thread.setDefaultUncaughtExceptionHandler((thread, t) -> {
             if (t instanceof Error && (t instanceof AssertionError) == false) {
                 try {
