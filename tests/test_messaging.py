@@ -76,3 +76,23 @@ async def test_consumer_acks_retries_and_dead_letters(js, stream):
     assert "cannot be handled" in letter.headers["Portal-Dead-Letter-Reason"]
     info = await js.consumer_info(stream.name, consumer.durable)
     assert info.num_ack_pending == 0 and info.num_pending == 0
+
+
+async def test_an_idle_consumer_keeps_waiting_and_takes_the_next_event(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream)
+    handled: list[bytes] = []
+    stop = asyncio.Event()
+
+    async def handle(messages):
+        handled.extend(m.data for m in messages)
+        stop.set()
+        return [None] * len(messages)
+
+    consumer = Consumer(stream=stream, durable=f"{stream.name}-idle", filter_subject=subject)
+    consuming = asyncio.create_task(messaging.consume(js, consumer, handle, stop))
+    await asyncio.sleep(3.5)  # several empty fetches
+    assert not consuming.done()
+    await messaging.publish(js, subject, b"late", msg_id="late")
+    await asyncio.wait_for(consuming, timeout=10)
+    assert handled == [b"late"]

@@ -35,9 +35,11 @@ async def serve(
     settings: GrpcServiceSettings,
     servicers: Sequence[Servicer],
     background: Sequence[Callable[[], Awaitable[None]]] = (),
+    ready_when: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Serve until SIGTERM/SIGINT, then drain. Background jobs run alongside; one that fails takes the process
-    down with it, so that the supervisor restarts it rather than leaving a half-working service."""
+    down with it, so that the supervisor restarts it rather than leaving a half-working service. With
+    `ready_when`, health stays NOT_SERVING until that coroutine returns (a dependency the API cannot work without)."""
     interceptors = []
     if tracing_enabled():
         from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
@@ -53,10 +55,18 @@ async def serve(
         [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
     )
     server.add_insecure_port(settings.grpc_listen)
-    await server.start()
     for name in ("", *names):
-        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("serving %s on %s", ", ".join(names), settings.grpc_listen)
+        await health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    await server.start()
+
+    async def announce_serving() -> None:
+        if ready_when is not None:
+            await ready_when()
+        for name in ("", *names):
+            await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("serving %s on %s", ", ".join(names), settings.grpc_listen)
+
+    background = [announce_serving, *background]
 
     stopping = stop_on_signals()
     failures: list[BaseException] = []

@@ -12,6 +12,6 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # The NATS and OpenSearch clients are chatty at INFO about every retry; their errors still show.
-    for noisy in ("opensearch", "urllib3", "nats"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # The clients log every failed attempt with a traceback; the portal's own code says what it does about it.
+    for noisy in ("opensearch", "urllib3", "nats", "aiohttp"):
+        logging.getLogger(noisy).setLevel(max(logging.ERROR, root.level))

@@ -14,7 +14,6 @@ import nats
 from google.protobuf.message import Message
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError
@@ -143,7 +142,7 @@ async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler
     while not stop.is_set():
         try:
             messages = await subscription.fetch(consumer.batch, timeout=1.0)
-        except NatsTimeoutError:
+        except TimeoutError:  # nothing new (nats-py raises both its own and asyncio's TimeoutError here)
             continue
         except nats.errors.Error as error:  # disconnected: the client reconnects by itself
             log.warning("fetch failed (%s); retrying", error)

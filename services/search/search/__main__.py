@@ -19,9 +19,9 @@ async def serve(settings: SearchSettings) -> None:
         search_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
     )
     try:
-        # The index may not exist yet on a fresh install: create it as soon as the engine answers.
+        # On a fresh install the index may not exist yet: NOT_SERVING until the engine answers and it does.
         await grpc_server.serve(
-            settings, [servicer], background=[lambda: index.wait_for_engine(engine, settings.index_alias)]
+            settings, [servicer], ready_when=lambda: index.wait_for_engine(engine, settings.index_alias)
         )
     finally:
         await engine.close()
