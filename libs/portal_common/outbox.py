@@ -80,7 +80,7 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Connect (waiting for NATS if needed), then publish until cancelled."""
-        connection = await messaging.connect(self._nats_url, name="outbox-relay")
+        connection = await messaging.connect(self._nats_url, name=f"{self._model.__module__}.outbox-relay")
         try:
             self._js = connection.jetstream()
             for stream in self._streams:

@@ -188,3 +188,21 @@ def test_services_describe_themselves_by_reflection(stack):
     with grpc.insecure_channel(stack.catalog_address) as channel:
         services = ProtoReflectionDescriptorDatabase(channel).get_services()
     assert {"portal.catalog.v1.CatalogService", "grpc.health.v1.Health"} <= set(services)
+
+
+def test_residents_never_see_a_draft(stack):
+    departments = httpx.get(f"{stack.gateway_url}/api/v1/departments").json()["items"]
+    draft = {
+        "code": "YT-E2E-DRAFT",
+        "name": "尚未发布的事项",
+        "section": "办事服务",
+        "department_id": departments[0]["id"],
+        "fees": "不收费",
+        "status": "draft",
+    }
+    created = httpx.post(
+        f"{stack.gateway_url}/api/v1/admin/items", json=draft, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    ).json()
+    assert httpx.get(f"{stack.gateway_url}/api/v1/items/{created['id']}").status_code == 404
+    listed = httpx.get(f"{stack.gateway_url}/api/v1/items", params={"size": 100}).json()["items"]
+    assert created["id"] not in [item["id"] for item in listed]

@@ -43,7 +43,11 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListItems(self, request: pb.ListItemsRequest, context) -> pb.ListItemsResponse:
         async with self._sessions() as session:
             total, items = await service.list_items(
-                session, page=request.page or 1, size=request.size or 20, department_id=request.department_id
+                session,
+                page=request.page or 1,
+                size=request.size or 20,
+                department_id=request.department_id,
+                status=STATUS_FROM_PROTO.get(request.status, ""),
             )
             return pb.ListItemsResponse(total=total, items=[item_to_proto(i) for i in items])
 

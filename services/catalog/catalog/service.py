@@ -78,13 +78,16 @@ async def get_item(session: AsyncSession, *, item_id: int) -> ServiceItem:
 
 
 async def list_items(
-    session: AsyncSession, *, page: int, size: int, department_id: int = 0
+    session: AsyncSession, *, page: int, size: int, department_id: int = 0, status: str = ""
 ) -> tuple[int, list[ServiceItem]]:
+    """A page of items, optionally of one department and one status ("" means every status)."""
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
         raise Invalid("page_invalid", f"页码从1开始，每页1到{MAX_PAGE_SIZE}条")
     query = select(ServiceItem)
     if department_id:
         query = query.where(ServiceItem.department_id == department_id)
+    if status:
+        query = query.where(ServiceItem.status == status)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     items = await session.scalars(query.order_by(ServiceItem.id).offset((page - 1) * size).limit(size))
     return total or 0, list(items.all())

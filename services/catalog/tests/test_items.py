@@ -133,3 +133,6 @@ async def test_list_items_pages_and_filters_by_department(sessions, department_i
         assert total == 5 and [i.name for i in page] == ["事项2", "事项3"]
         total, _ = await service.list_items(session, page=1, size=2, department_id=department_id + 1)
         assert total == 0
+        await service.create_item(session, draft=draft(department_id, code="D-1", status="draft"), editor="a")
+        total, _ = await service.list_items(session, page=1, size=10, status="published")
+        assert total == 5

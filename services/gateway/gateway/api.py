@@ -59,13 +59,13 @@ async def list_items(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     department_id: Annotated[int, Query(ge=0)] = 0,
 ) -> dict:
-    response = await rpc.list_items(page, size, department_id)
+    response = await rpc.list_published_items(page, size, department_id)
     return {"total": response.total, "items": [item_json(i) for i in response.items]}
 
 
 @router.get("/items/{item_id}")
 async def get_item(rpc: ServicesDep, item_id: int) -> dict:
-    return item_json(await rpc.get_item(item_id))
+    return item_json(await rpc.get_published_item(item_id))
 
 
 @router.get("/departments")

@@ -38,7 +38,7 @@ async def search(request: Request, rpc: ServicesDep, q: Annotated[str, Query(max
 
 @router.get("/items/{item_id}")
 async def item(request: Request, rpc: ServicesDep, item_id: int):
-    return templates.TemplateResponse(request, "item.html", {"item": item_json(await rpc.get_item(item_id))})
+    return templates.TemplateResponse(request, "item.html", {"item": item_json(await rpc.get_published_item(item_id))})
 
 
 def error_page(request: Request, error: ApiError) -> HTMLResponse:

@@ -94,11 +94,17 @@ class Services:
         response = await self._call(self._search.Suggest, search_pb2.SuggestRequest(prefix=prefix, size=size))
         return list(response.suggestions)
 
-    async def get_item(self, item_id: int) -> catalog_pb2.ServiceItem:
-        return await self._call(self._catalog.GetItem, catalog_pb2.GetItemRequest(id=item_id))
+    async def get_published_item(self, item_id: int) -> catalog_pb2.ServiceItem:
+        """An item as residents may see it: drafts and withdrawn items do not exist for them."""
+        item = await self._call(self._catalog.GetItem, catalog_pb2.GetItemRequest(id=item_id))
+        if item.status != catalog_pb2.ITEM_STATUS_PUBLISHED:
+            raise ApiError(404, "item_not_found", f"事项 {item_id} 不存在")
+        return item
 
-    async def list_items(self, page: int, size: int, department_id: int = 0) -> catalog_pb2.ListItemsResponse:
-        request = catalog_pb2.ListItemsRequest(page=page, size=size, department_id=department_id)
+    async def list_published_items(self, page: int, size: int, department_id: int = 0) -> catalog_pb2.ListItemsResponse:
+        request = catalog_pb2.ListItemsRequest(
+            page=page, size=size, department_id=department_id, status=catalog_pb2.ITEM_STATUS_PUBLISHED
+        )
         return await self._call(self._catalog.ListItems, request)
 
     async def create_item(self, draft: catalog_pb2.ItemDraft, editor: str) -> catalog_pb2.ServiceItem:
