@@ -12,6 +12,7 @@ run: setup
 	$(PY) -m catalog migrate
 	$(PY) -m feedback migrate
 	$(PY) -m catalog seed
+	$(PY) -m catalog bootstrap-admin
 	@echo "Starting the portal: http://127.0.0.1:8080 (readiness: http://127.0.0.1:8080/readyz). Ctrl-C stops it."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile start
 

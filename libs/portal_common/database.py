@@ -29,3 +29,13 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 def sync_url(url: str) -> str:
     """The same database for synchronous tools (Alembic): psycopg speaks both, SQLite needs its sync driver."""
     return url.replace("sqlite+aiosqlite", "sqlite", 1)
+
+
+# Named constraints, so that later migrations can alter them on every database (SQLite included).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}

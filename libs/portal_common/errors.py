@@ -11,15 +11,17 @@ from collections.abc import Awaitable, Callable
 import grpc
 
 ERROR_CODE_KEY = "portal-error-code"
+ERROR_FIELD_KEY = "portal-error-field"
 
 
 class DomainError(Exception):
     status = grpc.StatusCode.FAILED_PRECONDITION
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, field: str = ""):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.field = field  # the input field at fault, e.g. "materials[2].name"; empty when none
 
 
 class NotFound(DomainError):
@@ -34,6 +36,14 @@ class Conflict(DomainError):
     status = grpc.StatusCode.ABORTED
 
 
+class Unauthenticated(DomainError):
+    status = grpc.StatusCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    status = grpc.StatusCode.PERMISSION_DENIED
+
+
 def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
     """Decorate a servicer method so that a DomainError aborts the call with its status and code."""
 
@@ -42,7 +52,7 @@ def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
         try:
             return await method(self, request, context)
         except DomainError as error:
-            context.set_trailing_metadata(((ERROR_CODE_KEY, error.code),))
+            context.set_trailing_metadata(((ERROR_CODE_KEY, error.code), (ERROR_FIELD_KEY, error.field)))
             await context.abort(error.status, error.message)
 
     return wrapper

@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -21,6 +22,31 @@ import psycopg
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+# What a service process needs on its path, as `make run` sets it.
+SERVICE_PYTHONPATH = ":".join(
+    str(REPO_ROOT / p)
+    for p in ("gen", "libs", "services/catalog", "services/search", "services/feedback", "services/gateway")
+)
+
+
+def start_module(module_args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`python -m <module_args>` in the background with the services' path, its output appended to `log`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *module_args],
+        env={**os.environ, "PYTHONPATH": SERVICE_PYTHONPATH, **env},
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def run_module(module_args: list[str], env: dict[str, str]) -> None:
+    """`python -m <module_args>` to completion; a failure raises with what the command printed."""
+    result = subprocess.run([sys.executable, "-m", *module_args], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": SERVICE_PYTHONPATH, **env})
+    if result.returncode:
+        raise RuntimeError(f"python -m {' '.join(module_args)} failed:\n{result.stderr[-3000:]}")
 
 
 def free_port() -> int:

@@ -1,8 +1,6 @@
 """The whole stack as separate processes, as `make run` starts it, on test ports with traces collected."""
 
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,14 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from portal_common.testing import REPO_ROOT, free_port, stop, wait_for
+from portal_common.testing import free_port, run_module, start_module, stop, wait_for
 from tests.e2e.trace_collector import TraceCollector
 
-PYTHONPATH = ":".join(
-    str(REPO_ROOT / p)
-    for p in ("gen", "libs", "services/catalog", "services/search", "services/feedback", "services/gateway")
-)
-ADMIN_TOKEN = "test-admin-token"
+ADMIN_PASSWORD = "test-admin-password"
 
 
 @dataclass
@@ -30,15 +24,12 @@ class Stack:
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self, name: str, *command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
-        log = (self.folder / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            [sys.executable, "-m", *command], env={**self.env, **(env or {})}, stdout=log, stderr=subprocess.STDOUT
-        )
+        process = start_module(list(command), {**self.env, **(env or {})}, self.folder / f"{name}.log")
         self.processes[name] = process
         return process
 
     def run(self, *command: str) -> None:
-        subprocess.run([sys.executable, "-m", *command], env=self.env, check=True, capture_output=True)
+        run_module(list(command), self.env)
 
     def log(self, name: str) -> str:
         return (self.folder / f"{name}.log").read_text(errors="replace")
@@ -57,8 +48,6 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
     folder = tmp_path_factory.mktemp("stack")
     ports = {name: free_port() for name in ("catalog", "search", "feedback", "gateway")}
     env = {
-        **os.environ,
-        "PYTHONPATH": PYTHONPATH,
         "PORTAL_ENV": "test",
         "NATS_URL": nats_server.url,
         "NATS_MONITOR_URL": nats_server.monitor_url,
@@ -73,7 +62,9 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "GATEWAY_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",
         "GATEWAY_SEARCH_ADDRESS": f"127.0.0.1:{ports['search']}",
         "GATEWAY_FEEDBACK_ADDRESS": f"127.0.0.1:{ports['feedback']}",
-        "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "CATALOG_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "CATALOG_SAMPLE_ITEMS": "1000",
+        "GATEWAY_SESSION_SECRET": "test-session-secret",
         "OTEL_TRACES_EXPORTER": "otlp",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{trace_collector.port}",
         "OTEL_EXPORTER_OTLP_INSECURE": "true",
@@ -83,6 +74,7 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
     stack.run("catalog", "migrate")
     stack.run("feedback", "migrate")
     stack.run("catalog", "seed")
+    stack.run("catalog", "bootstrap-admin")
     stack.start("catalog", "catalog", "serve")
     stack.start("search", "search", "serve")
     stack.start("indexer", "search", "index")
@@ -98,3 +90,17 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
     yield stack
     for process in stack.processes.values():
         stop(process)
+
+
+@pytest.fixture(scope="session")
+def admin_token(stack) -> str:
+    """A portal office session, as an API client holds it."""
+    response = httpx.post(
+        f"{stack.gateway_url}/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

@@ -12,3 +12,11 @@ class CatalogSettings(GrpcServiceSettings):
 
     grpc_port: int = 50051
     database_url: str = f"sqlite+aiosqlite:///{REPO_ROOT}/.local/data/catalog.db"
+    # How many items `python -m catalog seed` generates into an empty database (tests use fewer).
+    sample_items: int = 7200
+    # The first portal office account, created by `python -m catalog bootstrap-admin` when missing.
+    admin_username: str = "admin"
+    admin_password: str = "changethis"
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return ("admin_password",)

@@ -1,8 +1,11 @@
-"""Catalog rows → protobuf messages, shared by the gRPC API and the events."""
+"""Catalog rows ⇄ protobuf messages. The proto fields carry the columns' names, so the mapping goes through the
+protobuf JSON form; only what differs (enums, ids, names of related rows, timestamps) is spelled out here."""
 
-from google.protobuf.timestamp_pb2 import Timestamp
+from typing import Any
 
-from catalog.models import Department, ServiceItem
+from google.protobuf import json_format
+
+from catalog.models import Department, ServiceItem, Staff, Unit
 from portal.catalog.v1 import catalog_pb2 as pb
 
 STATUS_TO_PROTO = {
@@ -11,36 +14,70 @@ STATUS_TO_PROTO = {
     "withdrawn": pb.ITEM_STATUS_WITHDRAWN,
 }
 STATUS_FROM_PROTO = {v: k for k, v in STATUS_TO_PROTO.items()}
+ROLE_TO_PROTO = {"department": pb.STAFF_ROLE_DEPARTMENT, "portal_office": pb.STAFF_ROLE_PORTAL_OFFICE}
+ROLE_FROM_PROTO = {v: k for k, v in ROLE_TO_PROTO.items()}
+ID_FIELDS = ("id", "department_id", "accepting_unit_id", "handling_unit_id", "parent_id", "version")
 
 
-def department_to_proto(department: Department) -> pb.Department:
-    return pb.Department(
-        id=department.id,
-        name=department.name,
-        short_name=department.short_name,
-        kind=department.kind,
-        address=department.address,
-        phone=department.phone,
-        opening_hours=department.opening_hours,
+def _columns(row) -> dict[str, Any]:
+    values = {c.key: getattr(row, c.key) for c in row.__table__.columns}
+    if "updated_at" in values:
+        values["updated_at"] = values["updated_at"].isoformat().replace("+00:00", "Z")
+        if not values["updated_at"].endswith("Z"):  # SQLite returns naive UTC
+            values["updated_at"] += "Z"
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _to_proto(values: dict[str, Any], message):
+    return json_format.ParseDict(values, message, ignore_unknown_fields=True)
+
+
+def _from_proto(message) -> dict[str, Any]:
+    values = json_format.MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
+    for name in ID_FIELDS:  # the JSON form spells 64-bit integers as strings
+        if name in values:
+            values[name] = int(values[name])
+    return values
 
 
 def item_to_proto(item: ServiceItem) -> pb.ServiceItem:
-    updated_at = Timestamp()
-    updated_at.FromDatetime(item.updated_at)
-    return pb.ServiceItem(
-        id=item.id,
-        code=item.code,
-        name=item.name,
-        aliases=item.aliases,
-        section=item.section,
-        item_type=item.item_type,
-        audience=item.audience,
-        department_id=item.department_id,
-        department_name=item.department.name,
-        summary=item.summary,
-        fees=item.fees,
-        status=STATUS_TO_PROTO[item.status],
-        version=item.version,
-        updated_at=updated_at,
+    values = _columns(item)
+    values["status"] = STATUS_TO_PROTO[item.status]
+    values["department_name"] = item.department.name
+    values["accepting_unit_name"] = item.accepting_unit.name if item.accepting_unit else ""
+    values["handling_unit_name"] = item.handling_unit.name if item.handling_unit else ""
+    return _to_proto(values, pb.ServiceItem())
+
+
+def item_fields(item: pb.ServiceItem) -> dict[str, Any]:
+    """The editable fields a request carries (what the service owns is dropped later by validation)."""
+    values = _from_proto(item)
+    values["status"] = STATUS_FROM_PROTO.get(item.status, "draft")  # unspecified: never published by omission
+    return values
+
+
+def department_to_proto(department: Department, item_count: int = 0) -> pb.Department:
+    values = _columns(department)
+    values["item_count"] = item_count
+    return _to_proto(values, pb.Department())
+
+
+def department_fields(department: pb.Department) -> dict[str, Any]:
+    return _from_proto(department)
+
+
+def unit_to_proto(unit: Unit) -> pb.Unit:
+    return _to_proto(_columns(unit), pb.Unit())
+
+
+def staff_to_proto(staff: Staff) -> pb.Staff:
+    return pb.Staff(
+        id=staff.id,
+        username=staff.username,
+        display_name=staff.display_name,
+        role=ROLE_TO_PROTO[staff.role],
+        department_id=staff.department_id or 0,
+        active=staff.active,
     )

@@ -1,32 +1,39 @@
 """The catalog's gRPC API: map requests to domain calls and results back; nothing else lives here."""
 
+import json
 from collections.abc import Callable
 
 import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from catalog import service
-from catalog.convert import STATUS_TO_PROTO, department_to_proto, item_to_proto
+from catalog import service, staff
+from catalog.convert import (
+    ROLE_FROM_PROTO,
+    STATUS_FROM_PROTO,
+    department_fields,
+    department_to_proto,
+    item_fields,
+    item_to_proto,
+    staff_to_proto,
+    unit_to_proto,
+)
 from portal.catalog.v1 import catalog_pb2 as pb
 from portal.catalog.v1 import catalog_pb2_grpc
 from portal_common.errors import grpc_errors
 
-STATUS_FROM_PROTO = {v: k for k, v in STATUS_TO_PROTO.items()}
+
+def bearer_token(context: grpc.aio.ServicerContext) -> str:
+    for key, value in context.invocation_metadata() or ():
+        if key == "authorization" and value.startswith("Bearer "):
+            return value.removeprefix("Bearer ")
+    return ""
 
 
-def draft_from_proto(draft: pb.ItemDraft) -> service.ItemDraft:
-    return service.ItemDraft(
-        code=draft.code,
-        name=draft.name,
-        aliases=list(draft.aliases),
-        section=draft.section,
-        item_type=draft.item_type,
-        audience=draft.audience,
-        department_id=draft.department_id,
-        summary=draft.summary,
-        fees=draft.fees,
-        status=STATUS_FROM_PROTO.get(draft.status, "draft"),  # unspecified: nothing is published by omission
-    )
+def _timestamp(value) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
@@ -34,54 +41,201 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self._sessions = sessions
         self._on_commit = on_commit  # wakes the outbox relay
 
+    async def _actor(self, session: AsyncSession, context) -> service.Actor:
+        return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
+
+    # --- reading ---------------------------------------------------------------------------------------------
+
     @grpc_errors
-    async def GetItem(self, request: pb.GetItemRequest, context: grpc.aio.ServicerContext) -> pb.ServiceItem:
+    async def GetItem(self, request: pb.GetItemRequest, context) -> pb.ServiceItem:
         async with self._sessions() as session:
             return item_to_proto(await service.get_item(session, item_id=request.id))
 
     @grpc_errors
     async def ListItems(self, request: pb.ListItemsRequest, context) -> pb.ListItemsResponse:
+        filters = service.ItemFilter(
+            department_id=request.department_id,
+            section=request.section,
+            item_type=request.item_type,
+            audience=request.audience,
+            theme=request.theme,
+            life_event=request.life_event,
+            online=request.online if request.HasField("online") else None,
+            status=STATUS_FROM_PROTO.get(request.status, ""),
+        )
         async with self._sessions() as session:
-            total, items = await service.list_items(
-                session,
-                page=request.page or 1,
-                size=request.size or 20,
-                department_id=request.department_id,
-                status=STATUS_FROM_PROTO.get(request.status, ""),
+            total, items, next_token = await service.list_items(
+                session, filters=filters, page_size=request.page_size or 20, page_token=request.page_token
             )
-            return pb.ListItemsResponse(total=total, items=[item_to_proto(i) for i in items])
+            return pb.ListItemsResponse(
+                total=total, items=[item_to_proto(i) for i in items], next_page_token=next_token
+            )
 
     @grpc_errors
-    async def CreateItem(self, request: pb.CreateItemRequest, context) -> pb.ServiceItem:
+    async def CountItems(self, request: pb.CountItemsRequest, context) -> pb.ItemCounts:
         async with self._sessions() as session:
-            item = await service.create_item(session, draft=draft_from_proto(request.draft), editor=request.editor)
-            await session.commit()
-        self._on_commit()
-        return item_to_proto(item)
+            counts = await service.count_items(session)
 
-    @grpc_errors
-    async def UpdateItem(self, request: pb.UpdateItemRequest, context) -> pb.ServiceItem:
-        async with self._sessions() as session:
-            item = await service.update_item(
-                session,
-                item_id=request.id,
-                draft=draft_from_proto(request.draft),
-                expected_version=request.expected_version,
-                editor=request.editor,
-            )
-            await session.commit()
-        self._on_commit()
-        return item_to_proto(item)
+        def named(pairs):
+            return [pb.NamedCount(name=name, count=count) for name, count in pairs]
+
+        return pb.ItemCounts(
+            sections=named(counts.sections),
+            themes=named(counts.themes),
+            life_events=named(counts.life_events),
+            audiences=named(counts.audiences),
+        )
 
     @grpc_errors
     async def GetDepartment(self, request: pb.GetDepartmentRequest, context) -> pb.Department:
         async with self._sessions() as session:
-            return department_to_proto(await service.get_department(session, department_id=request.id))
+            department = await service.get_department(session, department_id=request.id)
+            counts = await service.published_item_counts(session)
+            return department_to_proto(department, counts.get(department.id, 0))
 
     @grpc_errors
     async def ListDepartments(self, request: pb.ListDepartmentsRequest, context) -> pb.ListDepartmentsResponse:
         async with self._sessions() as session:
             departments = await service.list_departments(session)
-            return pb.ListDepartmentsResponse(
-                total=len(departments), items=[department_to_proto(d) for d in departments]
+            counts = await service.published_item_counts(session)
+        return pb.ListDepartmentsResponse(
+            total=len(departments), items=[department_to_proto(d, counts.get(d.id, 0)) for d in departments]
+        )
+
+    @grpc_errors
+    async def ListUnits(self, request: pb.ListUnitsRequest, context) -> pb.ListUnitsResponse:
+        async with self._sessions() as session:
+            units = await service.list_units(session, department_id=request.department_id)
+        return pb.ListUnitsResponse(total=len(units), items=[unit_to_proto(u) for u in units])
+
+    # --- staff edits -----------------------------------------------------------------------------------------
+
+    @grpc_errors
+    async def CreateItem(self, request: pb.CreateItemRequest, context) -> pb.ServiceItem:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            item = await service.create_item(session, fields=item_fields(request.item), actor=actor)
+            await session.commit()
+            result = item_to_proto(item)
+        self._on_commit()
+        return result
+
+    @grpc_errors
+    async def UpdateItem(self, request: pb.UpdateItemRequest, context) -> pb.ServiceItem:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            item = await service.update_item(
+                session,
+                item_id=request.item.id,
+                fields=item_fields(request.item),
+                expected_version=request.item.version,
+                actor=actor,
             )
+            await session.commit()
+            result = item_to_proto(item)
+        self._on_commit()
+        return result
+
+    @grpc_errors
+    async def SetItemStatus(self, request: pb.SetItemStatusRequest, context) -> pb.ServiceItem:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            item = await service.set_item_status(
+                session,
+                item_id=request.id,
+                status=STATUS_FROM_PROTO.get(request.status, ""),
+                expected_version=request.expected_version,
+                actor=actor,
+            )
+            await session.commit()
+            result = item_to_proto(item)
+        self._on_commit()
+        return result
+
+    @grpc_errors
+    async def ListItemAudit(self, request: pb.ListItemAuditRequest, context) -> pb.ListItemAuditResponse:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            item = await service.get_item(session, item_id=request.item_id)
+            actor.require_department(item.department_id)
+            entries = await service.item_audit(session, item_id=request.item_id)
+        return pb.ListItemAuditResponse(
+            entries=[
+                pb.AuditEntry(
+                    version=e.version,
+                    editor=e.editor,
+                    changed_at=_timestamp(e.changed_at),
+                    changes_json=json.dumps(e.changes, ensure_ascii=False),
+                )
+                for e in entries
+            ]
+        )
+
+    @grpc_errors
+    async def CreateDepartment(self, request: pb.CreateDepartmentRequest, context) -> pb.Department:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            department = await service.create_department(
+                session, fields=department_fields(request.department), actor=actor
+            )
+            await session.commit()
+            result = department_to_proto(department)
+        self._on_commit()
+        return result
+
+    @grpc_errors
+    async def UpdateDepartment(self, request: pb.UpdateDepartmentRequest, context) -> pb.Department:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            department = await service.update_department(
+                session,
+                department_id=request.department.id,
+                fields=department_fields(request.department),
+                expected_version=request.department.version,
+                actor=actor,
+            )
+            await session.commit()
+            result = department_to_proto(department)
+        self._on_commit()
+        return result
+
+    # --- staff accounts and sessions -------------------------------------------------------------------------
+
+    @grpc_errors
+    async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
+        async with self._sessions() as session:
+            token, member, expires_at = await staff.login(session, username=request.username, password=request.password)
+            return pb.LoginResponse(token=token, staff=staff_to_proto(member), expires_at=_timestamp(expires_at))
+
+    @grpc_errors
+    async def Logout(self, request: pb.LogoutRequest, context) -> pb.LogoutResponse:
+        async with self._sessions() as session:
+            await staff.logout(session, token=request.token)
+        return pb.LogoutResponse()
+
+    @grpc_errors
+    async def GetSession(self, request: pb.GetSessionRequest, context) -> pb.Staff:
+        async with self._sessions() as session:
+            return staff_to_proto(await staff.staff_for_token(session, token=request.token))
+
+    @grpc_errors
+    async def CreateStaff(self, request: pb.CreateStaffRequest, context) -> pb.Staff:
+        async with self._sessions() as session:
+            actor = await self._actor(session, context)
+            member = await staff.create_staff(
+                session,
+                username=request.staff.username,
+                display_name=request.staff.display_name,
+                role=ROLE_FROM_PROTO.get(request.staff.role, ""),
+                department_id=request.staff.department_id or None,
+                password=request.password,
+                creator=actor,
+            )
+            await session.commit()
+            return staff_to_proto(member)
+
+    @grpc_errors
+    async def ListStaff(self, request: pb.ListStaffRequest, context) -> pb.ListStaffResponse:
+        async with self._sessions() as session:
+            members = await staff.list_staff(session, viewer=await self._actor(session, context))
+            return pb.ListStaffResponse(items=[staff_to_proto(m) for m in members])

@@ -1,16 +1,12 @@
 """`python -m feedback serve|migrate`."""
 
-from pathlib import Path
-
 from feedback.config import FeedbackSettings
 from feedback.grpc_api import FeedbackServicer
-from feedback.models import OutboxEvent
+from feedback.models import MIGRATIONS, OutboxEvent
 from portal.feedback.v1 import feedback_pb2, feedback_pb2_grpc
 from portal_common import cli, grpc_server, migrations
 from portal_common.messaging import FEEDBACK_STREAM
 from portal_common.runtime import serve_with_outbox
-
-MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 async def serve(settings: FeedbackSettings) -> None:

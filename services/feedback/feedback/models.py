@@ -1,15 +1,20 @@
 """The feedback service's tables."""
 
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from portal_common.database import NAMING_CONVENTION
 from portal_common.outbox import OutboxMixin, utcnow
+
+# Alembic's folder for these tables: `python -m feedback migrate` brings a database up to date.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 class Base(DeclarativeBase):
-    pass
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class Ticket(Base):

@@ -4,9 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from feedback import service
-from feedback.__main__ import MIGRATIONS
 from feedback.convert import ticket_to_public_proto
-from feedback.models import OutboxEvent, TicketStep
+from feedback.models import MIGRATIONS, OutboxEvent, TicketStep
 from portal.events.v1 import events_pb2
 from portal_common.errors import Invalid, NotFound
 from portal_common.testing import migrated_sessions

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from gateway import api, pages
+from gateway import api, backoffice, pages
 from gateway.config import GatewaySettings
 from gateway.rpc import ApiError, Dependency, Services
 from portal_common.telemetry import tracing_enabled
@@ -28,6 +28,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
     app = FastAPI(title="政务服务门户 API", version="1", lifespan=lifespan)
     app.include_router(api.router)
+    app.include_router(backoffice.router)
     app.include_router(pages.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
@@ -42,13 +43,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
 
 async def _api_error(request: Request, error: ApiError):
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"code": error.code, "message": error.message}, status_code=error.status)
+        body = {"code": error.code, "message": error.message}
+        if error.field:
+            body["field"] = error.field
+        return JSONResponse(body, status_code=error.status)
     return pages.error_page(request, error)
 
 
 async def _invalid_request(request: Request, error: RequestValidationError):
-    fields = "、".join(".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in error.errors())
-    api_error = ApiError(422, "invalid_request", f"请求参数不正确：{fields}")
+    fields = [".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in error.errors()]
+    api_error = ApiError(422, "invalid_request", f"请求参数不正确：{'、'.join(fields)}", fields[0] if fields else "")
     return await _api_error(request, api_error)
 
 

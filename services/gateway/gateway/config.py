@@ -17,8 +17,13 @@ class GatewaySettings(ServiceSettings):
     opensearch_url: str = Field("http://127.0.0.1:9200", validation_alias="OPENSEARCH_URL")
     # Seconds each call to a service may take; the page answers (or degrades) within it.
     rpc_timeout: float = 3.0
-    # Bearer token for the back-office API until staff accounts arrive with the catalog's back office.
-    admin_token: str = "changethis"
+    # Signs the CSRF token that goes with each staff session cookie.
+    session_secret: str = "changethis"
 
     def secret_fields(self) -> tuple[str, ...]:
-        return ("admin_token",)
+        return ("session_secret",)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS in production (the local stack serves plain HTTP on loopback)."""
+        return self.environment == "production"

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from gateway.api import ServicesDep
+from gateway.auth import ServicesDep
 from gateway.convert import hit_json, item_json
 from gateway.rpc import ApiError
 

@@ -1,4 +1,5 @@
-"""Thin typed clients for the services: deadlines, tracing and error mapping live here and nowhere else."""
+"""Thin typed clients for the services: deadlines, tracing, staff credentials and error mapping live here and
+nowhere else."""
 
 import asyncio
 from dataclasses import dataclass
@@ -7,10 +8,11 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import GatewaySettings
-from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from portal.catalog.v1 import catalog_pb2 as catalog
+from portal.catalog.v1 import catalog_pb2_grpc
 from portal.feedback.v1 import feedback_pb2, feedback_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
-from portal_common.errors import ERROR_CODE_KEY
+from portal_common.errors import ERROR_CODE_KEY, ERROR_FIELD_KEY
 from portal_common.telemetry import tracing_enabled
 
 HTTP_STATUS = {
@@ -28,20 +30,22 @@ HTTP_STATUS = {
 
 
 class ApiError(Exception):
-    """An error the gateway answers with: HTTP status, machine-readable code, message for people."""
+    """An error the gateway answers with: HTTP status, machine-readable code, message for people, and the input
+    field at fault when there is one."""
 
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, field: str = ""):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.field = field
 
 
 def _api_error(error: grpc.aio.AioRpcError) -> ApiError:
     trailers = dict(error.trailing_metadata() or ())
     status = HTTP_STATUS.get(error.code(), 502)
     if ERROR_CODE_KEY in trailers:  # a domain error: its message is written for people
-        return ApiError(status, trailers[ERROR_CODE_KEY], error.details())
+        return ApiError(status, trailers[ERROR_CODE_KEY], error.details(), trailers.get(ERROR_FIELD_KEY, ""))
     if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
         return ApiError(504, "service_timeout", "服务响应超时，请稍后再试")
     return ApiError(status if status >= 500 else 502, "service_unavailable", "服务暂时不可用，请稍后再试")
@@ -80,12 +84,15 @@ class Services:
     async def close(self) -> None:
         await asyncio.gather(*(channel.close() for channel in self._channels.values()))
 
-    async def _call(self, method, request):
-        """Call with the deadline; a failure becomes an ApiError."""
+    async def _call(self, method, request, token: str = ""):
+        """Call with the deadline (and the staff session, when given); a failure becomes an ApiError."""
+        metadata = (("authorization", f"Bearer {token}"),) if token else None
         try:
-            return await method(request, timeout=self._timeout)
+            return await method(request, timeout=self._timeout, metadata=metadata)
         except grpc.aio.AioRpcError as error:
             raise _api_error(error) from error
+
+    # --- search --------------------------------------------------------------------------------------------
 
     async def search(self, query: str, page: int, size: int) -> search_pb2.SearchResponse:
         return await self._call(self._search.Search, search_pb2.SearchRequest(query=query, page=page, size=size))
@@ -94,35 +101,72 @@ class Services:
         response = await self._call(self._search.Suggest, search_pb2.SuggestRequest(prefix=prefix, size=size))
         return list(response.suggestions)
 
-    async def get_published_item(self, item_id: int) -> catalog_pb2.ServiceItem:
+    # --- catalog, as residents see it ----------------------------------------------------------------------
+
+    async def get_published_item(self, item_id: int) -> catalog.ServiceItem:
         """An item as residents may see it: drafts and withdrawn items do not exist for them."""
-        item = await self._call(self._catalog.GetItem, catalog_pb2.GetItemRequest(id=item_id))
-        if item.status != catalog_pb2.ITEM_STATUS_PUBLISHED:
+        item = await self._call(self._catalog.GetItem, catalog.GetItemRequest(id=item_id))
+        if item.status != catalog.ITEM_STATUS_PUBLISHED:
             raise ApiError(404, "item_not_found", f"事项 {item_id} 不存在")
         return item
 
-    async def list_published_items(self, page: int, size: int, department_id: int = 0) -> catalog_pb2.ListItemsResponse:
-        request = catalog_pb2.ListItemsRequest(
-            page=page, size=size, department_id=department_id, status=catalog_pb2.ITEM_STATUS_PUBLISHED
-        )
-        return await self._call(self._catalog.ListItems, request)
+    async def list_items(self, request: catalog.ListItemsRequest, token: str = "") -> catalog.ListItemsResponse:
+        return await self._call(self._catalog.ListItems, request, token)
 
-    async def create_item(self, draft: catalog_pb2.ItemDraft, editor: str) -> catalog_pb2.ServiceItem:
-        return await self._call(self._catalog.CreateItem, catalog_pb2.CreateItemRequest(draft=draft, editor=editor))
+    async def count_items(self) -> catalog.ItemCounts:
+        return await self._call(self._catalog.CountItems, catalog.CountItemsRequest())
 
-    async def update_item(
-        self, item_id: int, draft: catalog_pb2.ItemDraft, expected_version: int, editor: str
-    ) -> catalog_pb2.ServiceItem:
-        request = catalog_pb2.UpdateItemRequest(
-            id=item_id, draft=draft, expected_version=expected_version, editor=editor
-        )
-        return await self._call(self._catalog.UpdateItem, request)
+    async def get_department(self, department_id: int) -> catalog.Department:
+        return await self._call(self._catalog.GetDepartment, catalog.GetDepartmentRequest(id=department_id))
 
-    async def get_department(self, department_id: int) -> catalog_pb2.Department:
-        return await self._call(self._catalog.GetDepartment, catalog_pb2.GetDepartmentRequest(id=department_id))
+    async def list_departments(self) -> catalog.ListDepartmentsResponse:
+        return await self._call(self._catalog.ListDepartments, catalog.ListDepartmentsRequest())
 
-    async def list_departments(self) -> catalog_pb2.ListDepartmentsResponse:
-        return await self._call(self._catalog.ListDepartments, catalog_pb2.ListDepartmentsRequest())
+    async def list_units(self, department_id: int) -> catalog.ListUnitsResponse:
+        return await self._call(self._catalog.ListUnits, catalog.ListUnitsRequest(department_id=department_id))
+
+    # --- back office (every call carries the staff session token) ------------------------------------------
+
+    async def login(self, username: str, password: str) -> catalog.LoginResponse:
+        return await self._call(self._catalog.Login, catalog.LoginRequest(username=username, password=password))
+
+    async def logout(self, token: str) -> None:
+        await self._call(self._catalog.Logout, catalog.LogoutRequest(token=token))
+
+    async def staff_for(self, token: str) -> catalog.Staff:
+        return await self._call(self._catalog.GetSession, catalog.GetSessionRequest(token=token))
+
+    async def get_item(self, item_id: int, token: str) -> catalog.ServiceItem:
+        return await self._call(self._catalog.GetItem, catalog.GetItemRequest(id=item_id), token)
+
+    async def create_item(self, item: catalog.ServiceItem, token: str) -> catalog.ServiceItem:
+        return await self._call(self._catalog.CreateItem, catalog.CreateItemRequest(item=item), token)
+
+    async def update_item(self, item: catalog.ServiceItem, token: str) -> catalog.ServiceItem:
+        return await self._call(self._catalog.UpdateItem, catalog.UpdateItemRequest(item=item), token)
+
+    async def set_item_status(self, request: catalog.SetItemStatusRequest, token: str) -> catalog.ServiceItem:
+        return await self._call(self._catalog.SetItemStatus, request, token)
+
+    async def item_audit(self, item_id: int, token: str) -> catalog.ListItemAuditResponse:
+        return await self._call(self._catalog.ListItemAudit, catalog.ListItemAuditRequest(item_id=item_id), token)
+
+    async def create_department(self, department: catalog.Department, token: str) -> catalog.Department:
+        request = catalog.CreateDepartmentRequest(department=department)
+        return await self._call(self._catalog.CreateDepartment, request, token)
+
+    async def update_department(self, department: catalog.Department, token: str) -> catalog.Department:
+        request = catalog.UpdateDepartmentRequest(department=department)
+        return await self._call(self._catalog.UpdateDepartment, request, token)
+
+    async def create_staff(self, member: catalog.Staff, password: str, token: str) -> catalog.Staff:
+        request = catalog.CreateStaffRequest(staff=member, password=password)
+        return await self._call(self._catalog.CreateStaff, request, token)
+
+    async def list_staff(self, token: str) -> catalog.ListStaffResponse:
+        return await self._call(self._catalog.ListStaff, catalog.ListStaffRequest(), token)
+
+    # --- feedback ------------------------------------------------------------------------------------------
 
     async def submit_ticket(self, request: feedback_pb2.SubmitTicketRequest) -> feedback_pb2.SubmitTicketResponse:
         return await self._call(self._feedback.SubmitTicket, request)
@@ -130,6 +174,8 @@ class Services:
     async def track_ticket(self, number: str, query_code: str) -> feedback_pb2.Ticket:
         request = feedback_pb2.TrackTicketRequest(number=number, query_code=query_code)
         return await self._call(self._feedback.TrackTicket, request)
+
+    # --- health --------------------------------------------------------------------------------------------
 
     async def health(self) -> list[Dependency]:
         return list(await asyncio.gather(*(self._check(name, ch) for name, ch in self._channels.items())))

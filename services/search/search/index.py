@@ -65,7 +65,7 @@ def item_document(item: catalog_pb2.ServiceItem) -> dict:
         "id": item.id,
         "code": item.code,
         "title": item.name,
-        "aliases": list(item.aliases),
+        "aliases": [alias.name for alias in item.aliases],
         "summary": item.summary,
         "department": item.department_name,
         "department_id": item.department_id,

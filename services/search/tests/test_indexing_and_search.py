@@ -34,7 +34,7 @@ def event(item_id: int, version: int, name: str, status=catalog_pb2.ITEM_STATUS_
         id=item_id,
         version=version,
         name=name,
-        aliases=list(aliases),
+        aliases=[catalog_pb2.Alias(name=a, source="群众常用") for a in aliases],
         code=f"C-{item_id}",
         section="办事服务",
         department_name="市公安局交通警察支队",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 05:04:32.611820
+Create Date: 2026-11-28 05:49:46.767253
 
 """
 from typing import Sequence, Union
@@ -26,11 +26,23 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('short_name', sa.String(length=100), nullable=False),
     sa.Column('kind', sa.String(length=50), nullable=False),
+    sa.Column('parent_id', sa.Integer(), nullable=True),
+    sa.Column('functions', sa.Text(), nullable=False),
+    sa.Column('internal_structure', sa.JSON(), nullable=False),
+    sa.Column('staffing_quota', sa.Integer(), nullable=False),
+    sa.Column('leaders', sa.JSON(), nullable=False),
     sa.Column('address', sa.String(length=300), nullable=False),
     sa.Column('phone', sa.String(length=100), nullable=False),
     sa.Column('opening_hours', sa.String(length=300), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('name')
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('bus_routes', sa.JSON(), nullable=False),
+    sa.Column('website', sa.String(length=300), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['parent_id'], ['department.id'], name=op.f('fk_department_parent_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
+    sa.UniqueConstraint('name', name=op.f('uq_department_name'))
     )
     op.create_table('outbox',
     sa.Column('seq', sa.Integer(), autoincrement=True, nullable=False),
@@ -40,11 +52,42 @@ def upgrade() -> None:
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('event_id')
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_published_at'), ['published_at'], unique=False)
+
+    op.create_table('staff',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=50), nullable=False),
+    sa.Column('display_name', sa.String(length=50), nullable=False),
+    sa.Column('password_hash', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('failed_logins', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_staff_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
+    sa.UniqueConstraint('username', name=op.f('uq_staff_username'))
+    )
+    op.create_table('unit',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('phone', sa.String(length=100), nullable=False),
+    sa.Column('opening_hours', sa.String(length=300), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('bus_routes', sa.JSON(), nullable=False),
+    sa.Column('windows', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_unit_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_unit'))
+    )
+    with op.batch_alter_table('unit', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_unit_department_id'), ['department_id'], unique=False)
 
     op.create_table('service_item',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -54,19 +97,60 @@ def upgrade() -> None:
     sa.Column('section', sa.String(length=20), nullable=False),
     sa.Column('item_type', sa.String(length=20), nullable=False),
     sa.Column('audience', sa.String(length=20), nullable=False),
+    sa.Column('themes', sa.JSON(), nullable=False),
+    sa.Column('life_events', sa.JSON(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
-    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('accepting_unit_id', sa.Integer(), nullable=True),
+    sa.Column('handling_unit_id', sa.Integer(), nullable=True),
+    sa.Column('window', sa.String(length=300), nullable=False),
+    sa.Column('staff_in_charge', sa.JSON(), nullable=False),
+    sa.Column('consultation_phone', sa.String(length=50), nullable=False),
+    sa.Column('complaint_phone', sa.String(length=50), nullable=False),
+    sa.Column('conditions', sa.Text(), nullable=False),
+    sa.Column('materials', sa.JSON(), nullable=False),
+    sa.Column('steps', sa.JSON(), nullable=False),
+    sa.Column('case_type', sa.String(length=10), nullable=False),
+    sa.Column('legal_time_limit_days', sa.Integer(), nullable=True),
+    sa.Column('promised_time_limit_days', sa.Integer(), nullable=True),
     sa.Column('fees', sa.String(length=300), nullable=False),
+    sa.Column('legal_basis', sa.JSON(), nullable=False),
+    sa.Column('result', sa.String(length=300), nullable=False),
+    sa.Column('hall', sa.String(length=300), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('bus_routes', sa.JSON(), nullable=False),
+    sa.Column('hours', sa.String(length=300), nullable=False),
+    sa.Column('holiday_note', sa.String(length=300), nullable=False),
+    sa.Column('online', sa.Boolean(), nullable=False),
+    sa.Column('online_url', sa.String(length=300), nullable=False),
+    sa.Column('visits_required', sa.Integer(), nullable=False),
+    sa.Column('faq', sa.JSON(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['department_id'], ['department.id'], ),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('code')
+    sa.ForeignKeyConstraint(['accepting_unit_id'], ['unit.id'], name=op.f('fk_service_item_accepting_unit_id_unit')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_service_item_department_id_department')),
+    sa.ForeignKeyConstraint(['handling_unit_id'], ['unit.id'], name=op.f('fk_service_item_handling_unit_id_unit')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_service_item')),
+    sa.UniqueConstraint('code', name=op.f('uq_service_item_code'))
     )
     with op.batch_alter_table('service_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_service_item_department_id'), ['department_id'], unique=False)
+        batch_op.create_index('ix_item_department_status', ['department_id', 'status'], unique=False)
+        batch_op.create_index('ix_item_section_status', ['section', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_item_name'), ['name'], unique=False)
+
+    op.create_table('staff_session',
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_staff_session_staff_id_staff')),
+    sa.PrimaryKeyConstraint('token_hash', name=op.f('pk_staff_session'))
+    )
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_session_staff_id'), ['staff_id'], unique=False)
 
     op.create_table('item_audit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -75,11 +159,21 @@ def upgrade() -> None:
     sa.Column('editor', sa.String(length=100), nullable=False),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['item_id'], ['service_item.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['item_id'], ['service_item.id'], name=op.f('fk_item_audit_item_id_service_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_item_audit'))
     )
     with op.batch_alter_table('item_audit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_item_audit_item_id'), ['item_id'], unique=False)
+
+    op.create_table('item_tag',
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('value', sa.String(length=50), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['service_item.id'], name=op.f('fk_item_tag_item_id_service_item'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('item_id', 'kind', 'value', name=op.f('pk_item_tag'))
+    )
+    with op.batch_alter_table('item_tag', schema=None) as batch_op:
+        batch_op.create_index('ix_item_tag_kind_value', ['kind', 'value'], unique=False)
 
     # ### end Alembic commands ###
 
@@ -87,15 +181,29 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('item_tag', schema=None) as batch_op:
+        batch_op.drop_index('ix_item_tag_kind_value')
+
+    op.drop_table('item_tag')
     with op.batch_alter_table('item_audit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_audit_item_id'))
 
     op.drop_table('item_audit')
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_session_staff_id'))
+
+    op.drop_table('staff_session')
     with op.batch_alter_table('service_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_service_item_name'))
-        batch_op.drop_index(batch_op.f('ix_service_item_department_id'))
+        batch_op.drop_index('ix_item_section_status')
+        batch_op.drop_index('ix_item_department_status')
 
     op.drop_table('service_item')
+    with op.batch_alter_table('unit', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_unit_department_id'))
+
+    op.drop_table('unit')
+    op.drop_table('staff')
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_outbox_published_at'))
 

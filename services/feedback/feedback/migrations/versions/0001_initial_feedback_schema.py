@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 05:08:24.818167
+Create Date: 2026-11-28 05:49:47.924009
 
 """
 from typing import Sequence, Union
@@ -29,8 +29,8 @@ def upgrade() -> None:
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('seq'),
-    sa.UniqueConstraint('event_id')
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_outbox')),
+    sa.UniqueConstraint('event_id', name=op.f('uq_outbox_event_id'))
     )
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outbox_published_at'), ['published_at'], unique=False)
@@ -51,8 +51,8 @@ def upgrade() -> None:
     sa.Column('answer', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('number')
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket')),
+    sa.UniqueConstraint('number', name=op.f('uq_ticket_number'))
     )
     op.create_table('ticket_step',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -61,8 +61,8 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=100), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], ),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['ticket_id'], ['ticket.id'], name=op.f('fk_ticket_step_ticket_id_ticket')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_ticket_step'))
     )
     with op.batch_alter_table('ticket_step', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ticket_step_ticket_id'), ['ticket_id'], unique=False)

@@ -1,0 +1,147 @@
+"""The shapes the JSON API accepts. They check types only; the services check meaning (lengths, phones, time
+limits, permissions) and say what is wrong in Chinese."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AliasIn(Strict):
+    name: str
+    source: str = ""
+
+
+class ContactIn(Strict):
+    name: str
+    title: str = ""
+    phone: str = ""
+
+
+class MaterialIn(Strict):
+    name: str
+    form: str = "原件"
+    copies: int = 1
+    required: bool = True
+    blank_form: str = ""
+    sample: str = ""
+    note: str = ""
+
+
+class StepIn(Strict):
+    title: str
+    description: str = ""
+
+
+class LegalBasisIn(Strict):
+    law: str
+    articles: str = ""
+
+
+class FaqIn(Strict):
+    question: str
+    answer: str
+
+
+class ItemIn(Strict):
+    """A service guide as staff write it. On updates, `version` is the version the editor started from."""
+
+    code: str
+    name: str
+    section: str
+    department_id: int
+    fees: str
+    version: int = 0
+    aliases: list[AliasIn] = []
+    item_type: str = ""
+    audience: str = ""
+    themes: list[str] = []
+    life_events: list[str] = []
+    accepting_unit_id: int = 0
+    handling_unit_id: int = 0
+    window: str = ""
+    staff_in_charge: list[ContactIn] = []
+    consultation_phone: str = ""
+    complaint_phone: str = ""
+    conditions: str = ""
+    materials: list[MaterialIn] = []
+    steps: list[StepIn] = []
+    case_type: str = ""
+    legal_time_limit_days: int | None = None
+    promised_time_limit_days: int | None = None
+    legal_basis: list[LegalBasisIn] = []
+    result: str = ""
+    hall: str = ""
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    bus_routes: list[str] = []
+    hours: str = ""
+    holiday_note: str = ""
+    online: bool = False
+    online_url: str = ""
+    visits_required: int = 1
+    faq: list[FaqIn] = []
+    summary: str = ""
+    status: Literal["draft", "published", "withdrawn"] = "draft"
+
+
+class StatusIn(Strict):
+    status: Literal["draft", "published", "withdrawn"]
+    version: int
+
+
+class OrgUnitIn(Strict):
+    name: str
+    duties: str = ""
+
+
+class LeaderIn(Strict):
+    title: str
+    name: str
+
+
+class DepartmentIn(Strict):
+    name: str
+    version: int = 0
+    short_name: str = ""
+    kind: str = ""
+    parent_id: int = 0
+    functions: str = ""
+    internal_structure: list[OrgUnitIn] = []
+    staffing_quota: int = 0
+    leaders: list[LeaderIn] = []
+    address: str = ""
+    phone: str = ""
+    opening_hours: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    bus_routes: list[str] = []
+    website: str = ""
+
+
+class StaffIn(Strict):
+    username: str
+    password: str
+    role: Literal["department", "portal_office"]
+    display_name: str = ""
+    department_id: int = 0
+
+
+class LoginIn(Strict):
+    username: str = Field(max_length=50)
+    password: str = Field(max_length=200)
+
+
+class TicketIn(Strict):
+    kind: Literal["consultation", "complaint", "suggestion", "help"]
+    title: str
+    content: str
+    item_id: int = Field(0, ge=0)
+    department_id: int = Field(0, ge=0)
+    contact_name: str = ""
+    contact_phone: str = ""
+    may_publish: bool = False
