@@ -43,8 +43,12 @@ def start_module(module_args: list[str], env: dict[str, str], log: Path) -> subp
 
 def run_module(module_args: list[str], env: dict[str, str]) -> None:
     """`python -m <module_args>` to completion; a failure raises with what the command printed."""
-    result = subprocess.run([sys.executable, "-m", *module_args], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": SERVICE_PYTHONPATH, **env})
+    result = subprocess.run(
+        [sys.executable, "-m", *module_args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": SERVICE_PYTHONPATH, **env},
+    )
     if result.returncode:
         raise RuntimeError(f"python -m {' '.join(module_args)} failed:\n{result.stderr[-3000:]}")
 

@@ -1,7 +1,7 @@
 """The catalog's gRPC API: map requests to domain calls and results back; nothing else lives here."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -43,6 +43,15 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     async def _actor(self, session: AsyncSession, context) -> service.Actor:
         return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
+
+    async def _write(self, context, change: Callable[[AsyncSession, service.Actor], Awaitable], to_proto):
+        """Run one staff change in its own transaction; after the commit, wake the relay for its events."""
+        async with self._sessions() as session:
+            row = await change(session, await self._actor(session, context))
+            await session.commit()
+            result = to_proto(row)
+        self._on_commit()
+        return result
 
     # --- reading ---------------------------------------------------------------------------------------------
 
@@ -112,45 +121,32 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @grpc_errors
     async def CreateItem(self, request: pb.CreateItemRequest, context) -> pb.ServiceItem:
-        async with self._sessions() as session:
-            actor = await self._actor(session, context)
-            item = await service.create_item(session, fields=item_fields(request.item), actor=actor)
-            await session.commit()
-            result = item_to_proto(item)
-        self._on_commit()
-        return result
+        fields = item_fields(request.item)
+        return await self._write(
+            context, lambda session, actor: service.create_item(session, fields=fields, actor=actor), item_to_proto
+        )
 
     @grpc_errors
     async def UpdateItem(self, request: pb.UpdateItemRequest, context) -> pb.ServiceItem:
-        async with self._sessions() as session:
-            actor = await self._actor(session, context)
-            item = await service.update_item(
-                session,
-                item_id=request.item.id,
-                fields=item_fields(request.item),
-                expected_version=request.item.version,
-                actor=actor,
-            )
-            await session.commit()
-            result = item_to_proto(item)
-        self._on_commit()
-        return result
+        fields, item_id, version = item_fields(request.item), request.item.id, request.item.version
+        return await self._write(
+            context,
+            lambda session, actor: service.update_item(
+                session, item_id=item_id, fields=fields, expected_version=version, actor=actor
+            ),
+            item_to_proto,
+        )
 
     @grpc_errors
     async def SetItemStatus(self, request: pb.SetItemStatusRequest, context) -> pb.ServiceItem:
-        async with self._sessions() as session:
-            actor = await self._actor(session, context)
-            item = await service.set_item_status(
-                session,
-                item_id=request.id,
-                status=STATUS_FROM_PROTO.get(request.status, ""),
-                expected_version=request.expected_version,
-                actor=actor,
-            )
-            await session.commit()
-            result = item_to_proto(item)
-        self._on_commit()
-        return result
+        status = STATUS_FROM_PROTO.get(request.status, "")
+        return await self._write(
+            context,
+            lambda session, actor: service.set_item_status(
+                session, item_id=request.id, status=status, expected_version=request.expected_version, actor=actor
+            ),
+            item_to_proto,
+        )
 
     @grpc_errors
     async def ListItemAudit(self, request: pb.ListItemAuditRequest, context) -> pb.ListItemAuditResponse:
@@ -173,31 +169,27 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @grpc_errors
     async def CreateDepartment(self, request: pb.CreateDepartmentRequest, context) -> pb.Department:
-        async with self._sessions() as session:
-            actor = await self._actor(session, context)
-            department = await service.create_department(
-                session, fields=department_fields(request.department), actor=actor
-            )
-            await session.commit()
-            result = department_to_proto(department)
-        self._on_commit()
-        return result
+        fields = department_fields(request.department)
+        return await self._write(
+            context,
+            lambda session, actor: service.create_department(session, fields=fields, actor=actor),
+            department_to_proto,
+        )
 
     @grpc_errors
     async def UpdateDepartment(self, request: pb.UpdateDepartmentRequest, context) -> pb.Department:
-        async with self._sessions() as session:
-            actor = await self._actor(session, context)
-            department = await service.update_department(
+        fields, department = department_fields(request.department), request.department
+        return await self._write(
+            context,
+            lambda session, actor: service.update_department(
                 session,
-                department_id=request.department.id,
-                fields=department_fields(request.department),
-                expected_version=request.department.version,
+                department_id=department.id,
+                fields=fields,
+                expected_version=department.version,
                 actor=actor,
-            )
-            await session.commit()
-            result = department_to_proto(department)
-        self._on_commit()
-        return result
+            ),
+            department_to_proto,
+        )
 
     # --- staff accounts and sessions -------------------------------------------------------------------------
 

@@ -18,7 +18,18 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Department(Base):
+class Place:
+    """Where residents go and how to reach it: shared by departments and their units."""
+
+    address: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str] = mapped_column(String(100), default="")
+    opening_hours: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    bus_routes: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class Department(Place, Base):
     __tablename__ = "department"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -30,12 +41,6 @@ class Department(Base):
     internal_structure: Mapped[list] = mapped_column(JSON, default=list)  # 内设机构 [{name, duties}]
     staffing_quota: Mapped[int] = mapped_column(Integer, default=0)  # 编制数
     leaders: Mapped[list] = mapped_column(JSON, default=list)  # [{title, name}]
-    address: Mapped[str] = mapped_column(String(300), default="")
-    phone: Mapped[str] = mapped_column(String(100), default="")
-    opening_hours: Mapped[str] = mapped_column(String(300), default="")
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    bus_routes: Mapped[list] = mapped_column(JSON, default=list)
     website: Mapped[str] = mapped_column(String(300), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -43,7 +48,7 @@ class Department(Base):
     __mapper_args__ = {"version_id_col": version}  # a concurrent writer fails instead of overwriting
 
 
-class Unit(Base):
+class Unit(Place, Base):
     """A place that accepts or handles applications (受理单位 / 办理机构), with its windows."""
 
     __tablename__ = "unit"
@@ -51,12 +56,6 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(300), default="")
-    phone: Mapped[str] = mapped_column(String(100), default="")
-    opening_hours: Mapped[str] = mapped_column(String(300), default="")
-    latitude: Mapped[float | None] = mapped_column(Float)
-    longitude: Mapped[float | None] = mapped_column(Float)
-    bus_routes: Mapped[list] = mapped_column(JSON, default=list)
     windows: Mapped[list] = mapped_column(JSON, default=list)
 
 

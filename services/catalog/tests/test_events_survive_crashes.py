@@ -42,10 +42,17 @@ def create_items(address: str, department_id: int, token: str, codes: range) -> 
     with grpc.insecure_channel(address) as channel:
         catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
         for n in codes:
-            item = catalog_pb2.ServiceItem(code=f"CRASH-{n}", name=f"事项{n}", section="办事服务", fees="不收费",
-                                           department_id=department_id, status=catalog_pb2.ITEM_STATUS_PUBLISHED)
-            catalog.CreateItem(catalog_pb2.CreateItemRequest(item=item),
-                               metadata=(("authorization", f"Bearer {token}"),), timeout=5)
+            item = catalog_pb2.ServiceItem(
+                code=f"CRASH-{n}",
+                name=f"事项{n}",
+                section="办事服务",
+                fees="不收费",
+                department_id=department_id,
+                status=catalog_pb2.ITEM_STATUS_PUBLISHED,
+            )
+            catalog.CreateItem(
+                catalog_pb2.CreateItemRequest(item=item), metadata=(("authorization", f"Bearer {token}"),), timeout=5
+            )
 
 
 async def stream_contents(url: str, expected: int) -> list[tuple[str, int, int]]:
@@ -53,7 +60,7 @@ async def stream_contents(url: str, expected: int) -> list[tuple[str, int, int]]
     connection = await nats.connect(url)
     js = connection.jetstream()
     async with asyncio.timeout(30):
-        while (await js.stream_info("CATALOG")).state.messages < expected:
+        while (await js.stream_info("CATALOG")).state.messages < expected:  # noqa: ASYNC110 (polling a server)
             await asyncio.sleep(0.2)
     await asyncio.sleep(1)  # room for a duplicate to show up, if one were coming
     subscription = await js.pull_subscribe("catalog.>", stream="CATALOG")

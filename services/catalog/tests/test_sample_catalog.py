@@ -30,15 +30,25 @@ async def test_the_sample_city_loads_once_with_every_required_service(database_u
             departments = await session.scalar(select(func.count()).select_from(Department))
             units = await session.scalar(select(func.count()).select_from(Unit))
             published = await session.scalar(
-                select(func.count()).select_from(ServiceItem).where(ServiceItem.status == "published"))
+                select(func.count()).select_from(ServiceItem).where(ServiceItem.status == "published")
+            )
             audits = await session.scalar(select(func.count()).select_from(ItemAudit))
             item_events = await session.scalar(
-                select(func.count()).select_from(OutboxEvent).where(OutboxEvent.subject == "catalog.item.changed"))
-            found = set((await session.execute(
-                select(ServiceItem.name, Department.name).join(Department, ServiceItem.department_id == Department.id)
-            )).all())
-    print(f"\nsample catalog on {database_url.split(':')[0]}: {departments} departments, {units} units, "
-          f"{added} items in {seconds:.1f}s")
+                select(func.count()).select_from(OutboxEvent).where(OutboxEvent.subject == "catalog.item.changed")
+            )
+            found = set(
+                (
+                    await session.execute(
+                        select(ServiceItem.name, Department.name).join(
+                            Department, ServiceItem.department_id == Department.id
+                        )
+                    )
+                ).all()
+            )
+    print(
+        f"\nsample catalog on {database_url.split(':')[0]}: {departments} departments, {units} units, "
+        f"{added} items in {seconds:.1f}s"
+    )
     assert again == 0
     assert departments >= 120 and published >= 7000 and added == published
     assert audits == added and item_events == added  # every item audited and announced
