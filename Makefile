@@ -13,7 +13,7 @@ run: setup
 	$(PY) -m feedback migrate
 	$(PY) -m catalog seed
 	$(PY) -m catalog bootstrap-admin
-	@echo "Starting the portal: http://127.0.0.1:8080 (readiness: http://127.0.0.1:8080/readyz). Ctrl-C stops it."
+	@echo "Starting the portal: http://127.0.0.1:8080 (readiness: /readyz; back office login: admin / changethis). Ctrl-C stops it."
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile start
 
 ## test: every test, against real NATS, OpenSearch, SQLite and PostgreSQL started for the run

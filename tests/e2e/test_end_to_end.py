@@ -162,6 +162,10 @@ def test_desktop_pages_render_in_chinese(stack):
     wait_until_found(stack, "驾照补办", "机动车驾驶证补领", timeout=30)
     results = httpx.get(stack.gateway_url + "/search", params={"q": "驾照补办"})
     assert "机动车驾驶证补领" in results.text
+    item_id = gateway_search(stack, "驾照补办")["items"][0]["id"]
+    guide = httpx.get(f"{stack.gateway_url}/items/{item_id}")
+    assert guide.status_code == 200
+    assert all(heading in guide.text for heading in ("所属部门", "申请材料", "办理流程", "收费标准", "驾照补办"))
     missing = httpx.get(stack.gateway_url + "/items/999999")
     assert missing.status_code == 404 and "不存在" in missing.text
 

@@ -51,13 +51,25 @@ async def _import(session: AsyncSession, rows: list[dict]) -> int:
 
 async def _add_departments(session: AsyncSession, rows: list[dict]) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for row in rows:  # parents come before their children in the generator's order
+    for row in _parents_first(rows):
         fields = {k: v for k, v in row.items() if k not in ("key", "parent")}
         fields["parent_id"] = ids[row["parent"]] if row.get("parent") else None
         department = await service.create_department(session, fields=fields, actor=LOADER)
         ids[row["key"]] = department.id
     await session.commit()
     return ids
+
+
+def _parents_first(rows: list[dict]) -> list[dict]:
+    ordered, placed, waiting = [], set(), list(rows)
+    while waiting:
+        ready = [r for r in waiting if not r.get("parent") or r["parent"] in placed]
+        if not ready:
+            raise ValueError(f"departments with unknown parents: {[r['key'] for r in waiting]}")
+        ordered += ready
+        placed.update(r["key"] for r in ready)
+        waiting = [r for r in waiting if r["key"] not in placed]
+    return ordered
 
 
 async def _add_units(session: AsyncSession, rows: list[dict], department_ids: dict[str, int]) -> dict[str, int]:

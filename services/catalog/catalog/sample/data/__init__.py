@@ -1,0 +1,1 @@
+"""Vocabulary tables of the sample catalog: plain Python literals, one module per subject."""
