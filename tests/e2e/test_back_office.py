@@ -2,9 +2,12 @@
 
 import uuid
 
+import grpc
 import httpx
 import pytest
 
+from gateway.auth import SESSION_COOKIE
+from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from tests.e2e.conftest import bearer
 
 PASSWORD = "a long enough password"
@@ -147,3 +150,26 @@ def test_residents_browse_by_section_and_department(stack):
     department = departments(stack)[0]
     page = httpx.get(f"{stack.gateway_url}/api/v1/departments/{department['id']}").json()
     assert page["name"] == department["name"] and page["functions"] and "units" in page
+
+
+def test_the_catalog_grpc_api_itself_refuses_missing_and_foreign_sessions(stack, clerk, two_departments):
+    own, other = two_departments
+    item = catalog_pb2.ServiceItem(
+        code=f"GRPC-{uuid.uuid4().hex[:8]}",
+        name=f"直连事项{uuid.uuid4().hex[:6]}",
+        section="办事服务",
+        fees="不收费",
+        department_id=other,
+    )
+    token = clerk.cookies.get(SESSION_COOKIE)
+    with grpc.insecure_channel(stack.catalog_address) as channel:
+        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as anonymous:
+            catalog.CreateItem(catalog_pb2.CreateItemRequest(item=item))
+        with pytest.raises(grpc.RpcError) as foreign:
+            catalog.CreateItem(
+                catalog_pb2.CreateItemRequest(item=item), metadata=(("authorization", f"Bearer {token}"),)
+            )
+    assert anonymous.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert foreign.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "forbidden:" in stack.log("catalog")  # refused attempts are logged for the portal office
