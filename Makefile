@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PROTOS := $(shell find proto -name '*.proto')
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test setup proto lock clean-data
+.PHONY: run test eval setup proto lock clean-data
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -19,6 +19,10 @@ run: setup
 ## test: every test, against real NATS, OpenSearch, SQLite and PostgreSQL started for the run
 test: setup
 	$(PY) -m pytest
+
+## eval: search relevance on the sample catalog (recall@3, MRR, nDCG@10 per query set); fails below target
+eval: setup
+	$(PY) -m search.relevance
 
 ## setup: idempotent; the virtual environment, generated stubs, nats-server and the search engine
 setup: $(VENV)/.installed gen/.stamp

@@ -143,11 +143,9 @@ def nats_server(tmp_path_factory) -> Iterator[NatsServer]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
-def opensearch_url(tmp_path_factory) -> Iterator[str]:
-    """A real single-node OpenSearch for the whole run (it takes seconds to start, so it is shared: tests
-    isolate themselves by index name)."""
-    folder = tmp_path_factory.mktemp("opensearch")
+@contextlib.contextmanager
+def running_opensearch(folder: Path) -> Iterator[str]:
+    """A real single-node OpenSearch on a free loopback port with its data in `folder`; yields its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -166,8 +164,17 @@ def opensearch_url(tmp_path_factory) -> Iterator[str]:
     except Exception as error:
         stop(process)
         raise RuntimeError("OpenSearch did not start:\n" + (folder / "stdout.log").read_text()[-3000:]) from error
-    yield url
-    stop(process)
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url(tmp_path_factory) -> Iterator[str]:
+    """One engine for the whole run (it takes seconds to start): tests isolate themselves by index name."""
+    with running_opensearch(tmp_path_factory.mktemp("opensearch")) as url:
+        yield url
 
 
 def _postgres_bin(name: str) -> str:
