@@ -11,6 +11,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import RequestError
 
 from portal.catalog.v1 import catalog_pb2
+from search import analysis
 
 log = logging.getLogger(__name__)
 DEFINITION_FILE = Path(__file__).with_name("items_index.json")
@@ -61,7 +62,11 @@ async def wait_for_engine(engine: AsyncOpenSearch, alias: str) -> None:
 
 
 def item_document(item: catalog_pb2.ServiceItem) -> dict:
+    names = [item.name, *(alias.name for alias in item.aliases)]
     return {
+        "names_exact": [analysis.normalize(name) for name in names],
+        "pinyin_pairs": " ".join(token for name in names for token in analysis.pinyin_pairs(name)),
+        "pinyin_words": " ".join(dict.fromkeys(token for name in names for token in analysis.pinyin_words(name))),
         "id": item.id,
         "code": item.code,
         "title": item.name,

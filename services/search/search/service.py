@@ -7,6 +7,7 @@ from opensearchpy.exceptions import ConnectionError as EngineConnectionError
 from opensearchpy.exceptions import ConnectionTimeout
 
 from portal_common.errors import Invalid, Unavailable
+from search import analysis
 
 MAX_QUERY_LENGTH = 100
 MAX_PAGE_SIZE = 50
@@ -44,12 +45,7 @@ async def search(engine: AsyncOpenSearch, alias: str, *, query: str, page: int, 
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE or page * size > 10_000:
         raise Invalid("page_invalid", f"页码从1开始，每页1到{MAX_PAGE_SIZE}条")
     body = {
-        "query": {
-            "bool": {
-                "must": {"multi_match": {"query": query, "fields": ["title^3", "aliases^3", "summary", "department"]}},
-                "filter": [PUBLISHED],
-            }
-        },
+        "query": {"bool": {"must": _relevance(query), "filter": [PUBLISHED]}},
         "from": (page - 1) * size,
         "size": size,
         "track_total_hits": True,
@@ -69,6 +65,33 @@ async def search(engine: AsyncOpenSearch, alias: str, *, query: str, page: int, 
         for hit in response["hits"]["hits"]
     ]
     return SearchResult(total=response["hits"]["total"]["value"], hits=hits)
+
+
+def _relevance(query: str) -> dict:
+    """What the query means, as engine clauses. User text only ever lands in term/match values, never in query
+    syntax."""
+    text = analysis.normalize(query)
+    if analysis.is_pinyin(text):
+        return {
+            "bool": {
+                "should": [
+                    {"terms": {"pinyin_words": analysis.typed_pinyin(text), "boost": 3}},
+                    {"multi_match": {"query": text, "fields": ["title", "aliases"]}},
+                ]
+            }
+        }
+    core = analysis.intent(text)
+    return {
+        "bool": {
+            "should": [
+                # A name or alias typed exactly is the answer.
+                {"term": {"names_exact": {"value": core, "boost": 20}}},
+                {"multi_match": {"query": core, "fields": ["title^3", "aliases^3", "summary", "department"]}},
+                # Same sound, other character: the input method's slips.
+                {"match": {"pinyin_pairs": {"query": " ".join(analysis.pinyin_pairs(core)), "boost": 0.5}}},
+            ]
+        }
+    }
 
 
 async def suggest(engine: AsyncOpenSearch, alias: str, *, prefix: str, size: int) -> list[str]:

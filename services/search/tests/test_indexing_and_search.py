@@ -102,3 +102,16 @@ async def test_bad_queries_get_a_named_error(engine, alias, query, code):
     with pytest.raises(Invalid) as refused:
         await service.search(engine, alias, query=query, page=1, size=10)
     assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["機動車駕駛證補領", "jiazhao", "jsz", "驾驶正补领", "驾照丢了怎么办", "驾照补办"],
+)
+async def test_residents_own_words_find_the_service(engine, alias, query):
+    await index_and_refresh(
+        engine,
+        alias,
+        [event(11, 1, "机动车驾驶证补领", aliases=["驾照补办", "驾照丢了"]), event(12, 1, "居民身份证补领")],
+    )
+    assert (await titles(engine, alias, query))[:1] == ["机动车驾驶证补领"]
