@@ -72,6 +72,11 @@ def pinyin_words(text: str) -> list[str]:
     return list(dict.fromkeys(t for t in tokens if t.isalpha()))
 
 
+def name_pinyin(name: str) -> str:
+    """A name in full pinyin, run together (驾照 → jiazhao)."""
+    return "".join(_syllables(name))
+
+
 def typed_pinyin(query: str) -> list[str]:
     """What a resident typing Latin letters means: the letters as one word, and each part on its own."""
     parts = query.replace("'", " ").split()

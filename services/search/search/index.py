@@ -65,6 +65,7 @@ def item_document(item: catalog_pb2.ServiceItem) -> dict:
     names = [item.name, *(alias.name for alias in item.aliases)]
     return {
         "names_exact": [analysis.normalize(name) for name in names],
+        "names_pinyin": [analysis.name_pinyin(name) for name in names],
         "pinyin_pairs": " ".join(token for name in names for token in analysis.pinyin_pairs(name)),
         "pinyin_words": " ".join(dict.fromkeys(token for name in names for token in analysis.pinyin_words(name))),
         "id": item.id,

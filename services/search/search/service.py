@@ -72,10 +72,14 @@ def _relevance(query: str) -> dict:
     syntax."""
     text = analysis.normalize(query)
     if analysis.is_pinyin(text):
+        joined, *parts = analysis.typed_pinyin(text)
         return {
             "bool": {
                 "should": [
-                    {"terms": {"pinyin_words": analysis.typed_pinyin(text), "boost": 3}},
+                    # The pinyin of a whole name or alias is the answer; then names holding the words typed.
+                    {"term": {"names_pinyin": {"value": joined, "boost": 20}}},
+                    {"term": {"pinyin_words": {"value": joined, "boost": 3}}},
+                    *({"term": {"pinyin_words": part}} for part in parts if part != joined),
                     {"multi_match": {"query": text, "fields": ["title", "aliases"]}},
                 ]
             }

@@ -115,3 +115,13 @@ async def test_residents_own_words_find_the_service(engine, alias, query):
         [event(11, 1, "机动车驾驶证补领", aliases=["驾照补办", "驾照丢了"]), event(12, 1, "居民身份证补领")],
     )
     assert (await titles(engine, alias, query))[:1] == ["机动车驾驶证补领"]
+
+
+async def test_typed_pinyin_of_a_whole_alias_beats_items_sharing_one_word(engine, alias):
+    await index_and_refresh(
+        engine,
+        alias,
+        [event(21, 1, "最低生活保障审批", aliases=["低保"]), event(22, 1, "低保边缘家庭认定")],
+    )
+    assert (await titles(engine, alias, "dibao"))[:1] == ["最低生活保障审批"]
+    assert (await titles(engine, alias, "低保"))[:1] == ["最低生活保障审批"]
