@@ -209,3 +209,27 @@ def test_residents_never_see_a_draft(stack, admin_token):
     assert httpx.get(f"{stack.gateway_url}/api/v1/items/{created['id']}").status_code == 404
     listed = httpx.get(f"{stack.gateway_url}/api/v1/items", params={"size": 100}).json()["items"]
     assert created["id"] not in [item["id"] for item in listed]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": '{"query": {"match_all": {}}}'},
+        {"q": 'title:* OR 1=1 AND "'},
+        {"q": "\\/[](){}^~*?:!"},
+        {"q": "驾照😀🚗"},
+        {"q": "\ufffd\ufffd驾照"},
+        {"q": "？？？"},
+        {"q": "'"},
+        {"q": "x" * 10_000},
+        {"q": "驾照", "page": 1000, "size": 50},
+        {"q": "驾照", "page": -1},
+    ],
+)
+def test_hostile_search_input_never_breaks_the_service(stack, params):
+    response = httpx.get(f"{stack.gateway_url}/api/v1/search", params=params)
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.json()["code"] and response.json()["message"]
+    else:
+        assert "total" in response.json()
