@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from google.protobuf.message import Message
 from nats.js import JetStreamContext
 from opentelemetry import trace
-from sqlalchemy import JSON, DateTime, Integer, LargeBinary, String, select
+from sqlalchemy import JSON, Integer, LargeBinary, String, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal_common import messaging
+from portal_common.database import UTCDateTime
 from portal_common.telemetry import context_from_headers, current_trace_headers
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,8 @@ class OutboxMixin:
     subject: Mapped[str] = mapped_column(String(200))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     headers: Mapped[dict] = mapped_column(JSON, default=dict)  # event type and the writer's trace context
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 def new_event_id() -> str:

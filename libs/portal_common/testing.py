@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +25,13 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-# What a service process needs on its path, as `make run` sets it.
+# What a service process needs on its path: the folders pytest puts there (pyproject.toml), but the repo root.
 SERVICE_PYTHONPATH = ":".join(
-    str(REPO_ROOT / p)
-    for p in ("gen", "libs", "services/catalog", "services/search", "services/feedback", "services/gateway")
+    str(REPO_ROOT / folder)
+    for folder in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"][
+        "pythonpath"
+    ]
+    if folder != "."
 )
 
 
@@ -88,7 +92,7 @@ def stop(process: subprocess.Popen, timeout: float = 20) -> None:
 
 @dataclass
 class NatsServer:
-    """A nats-server with JetStream; `restart()` keeps its store, as a real restart does."""
+    """A nats-server with JetStream; stopping and starting it keeps its store, as a real restart does."""
 
     port: int
     monitor_port: int
@@ -128,10 +132,6 @@ class NatsServer:
     def stop(self) -> None:
         if self.process:
             stop(self.process)
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,7 @@ ID_FIELDS = ("id", "department_id", "accepting_unit_id", "handling_unit_id", "pa
 def _columns(row) -> dict[str, Any]:
     values = {c.key: getattr(row, c.key) for c in row.__table__.columns}
     if "updated_at" in values:
-        values["updated_at"] = values["updated_at"].isoformat().replace("+00:00", "Z")
-        if not values["updated_at"].endswith("Z"):  # SQLite returns naive UTC
-            values["updated_at"] += "Z"
+        values["updated_at"] = values["updated_at"].isoformat()
     return {k: v for k, v in values.items() if v is not None}
 
 

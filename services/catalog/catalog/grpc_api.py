@@ -99,7 +99,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def GetDepartment(self, request: pb.GetDepartmentRequest, context) -> pb.Department:
         async with self._sessions() as session:
             department = await service.get_department(session, department_id=request.id)
-            counts = await service.published_item_counts(session)
+            counts = await service.published_item_counts(session, department_id=department.id)
             return department_to_proto(department, counts.get(department.id, 0))
 
     @grpc_errors
@@ -152,9 +152,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     async def ListItemAudit(self, request: pb.ListItemAuditRequest, context) -> pb.ListItemAuditResponse:
         async with self._sessions() as session:
             actor = await self._actor(session, context)
-            item = await service.get_item(session, item_id=request.item_id)
-            actor.require_department(item.department_id)
-            entries = await service.item_audit(session, item_id=request.item_id)
+            entries = await service.item_audit(session, item_id=request.item_id, actor=actor)
         return pb.ListItemAuditResponse(
             entries=[
                 pb.AuditEntry(

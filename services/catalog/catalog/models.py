@@ -4,10 +4,10 @@ and written with their item, never queried on their own."""
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from portal_common.database import NAMING_CONVENTION
+from portal_common.database import NAMING_CONVENTION, UTCDateTime
 from portal_common.outbox import OutboxMixin, utcnow
 
 # Alembic's folder for these tables: `python -m catalog migrate` brings a database up to date.
@@ -43,7 +43,7 @@ class Department(Place, Base):
     leaders: Mapped[list] = mapped_column(JSON, default=list)  # [{title, name}]
     website: Mapped[str] = mapped_column(String(300), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}  # a concurrent writer fails instead of overwriting
 
@@ -103,7 +103,7 @@ class ServiceItem(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft / published / withdrawn
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     department: Mapped[Department] = relationship(lazy="joined")
     accepting_unit: Mapped[Unit | None] = relationship(foreign_keys=[accepting_unit_id], lazy="joined")
@@ -137,7 +137,7 @@ class ItemAudit(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("service_item.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     editor: Mapped[str] = mapped_column(String(100))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     changes: Mapped[dict] = mapped_column(JSON)  # field -> [old, new]
 
 
@@ -152,7 +152,7 @@ class Staff(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class StaffSession(Base):
@@ -162,8 +162,8 @@ class StaffSession(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(lazy="joined")
 

@@ -66,14 +66,12 @@ async def list_departments(session: AsyncSession) -> list[Department]:
     return list((await session.scalars(select(Department).order_by(Department.id))).all())
 
 
-async def published_item_counts(session: AsyncSession) -> dict[int, int]:
-    """Published items per department id."""
-    rows = await session.execute(
-        select(ServiceItem.department_id, func.count())
-        .where(ServiceItem.status == "published")
-        .group_by(ServiceItem.department_id)
-    )
-    return dict(rows.all())
+async def published_item_counts(session: AsyncSession, *, department_id: int = 0) -> dict[int, int]:
+    """Published items per department id (of one department, when given)."""
+    query = select(ServiceItem.department_id, func.count()).where(ServiceItem.status == "published")
+    if department_id:
+        query = query.where(ServiceItem.department_id == department_id)
+    return dict((await session.execute(query.group_by(ServiceItem.department_id))).all())
 
 
 async def list_units(session: AsyncSession, *, department_id: int = 0) -> list[Unit]:
@@ -190,8 +188,9 @@ async def count_items(session: AsyncSession) -> ItemCounts:
     )
 
 
-async def item_audit(session: AsyncSession, *, item_id: int) -> list[ItemAudit]:
-    await get_item(session, item_id=item_id)
+async def item_audit(session: AsyncSession, *, item_id: int, actor: Actor) -> list[ItemAudit]:
+    """An item's change history, for its own department's staff and the portal office."""
+    actor.require_department((await get_item(session, item_id=item_id)).department_id)
     query = select(ItemAudit).where(ItemAudit.item_id == item_id).order_by(ItemAudit.id)
     return list((await session.scalars(query)).all())
 

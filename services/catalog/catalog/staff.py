@@ -45,7 +45,7 @@ async def login(session: AsyncSession, *, username: str, password: str) -> tuple
     if staff is None or not staff.active:
         _verify(UNKNOWN_USER_HASH, password)
         raise Unauthenticated("login_failed", LOGIN_FAILED)
-    if staff.locked_until and _aware(staff.locked_until) > now:
+    if staff.locked_until and staff.locked_until > now:
         raise Unauthenticated("account_locked", "登录失败次数过多，账号已暂时锁定，请15分钟后再试")
     if not _verify(staff.password_hash, password):
         staff.failed_logins += 1
@@ -71,11 +71,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored here is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
-
-
 async def logout(session: AsyncSession, *, token: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
     await session.commit()
@@ -86,7 +81,7 @@ async def staff_for_token(session: AsyncSession, *, token: str) -> Staff:
     if not token:
         raise Unauthenticated("login_required", "请先登录")
     login_session = await session.get(StaffSession, _token_hash(token))
-    if login_session is None or _aware(login_session.expires_at) <= utcnow() or not login_session.staff.active:
+    if login_session is None or login_session.expires_at <= utcnow() or not login_session.staff.active:
         raise Unauthenticated("session_invalid", "登录已过期，请重新登录")
     return login_session.staff
 

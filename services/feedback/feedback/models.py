@@ -3,10 +3,10 @@
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from portal_common.database import NAMING_CONVENTION
+from portal_common.database import NAMING_CONVENTION, UTCDateTime
 from portal_common.outbox import OutboxMixin, utcnow
 
 # Alembic's folder for these tables: `python -m feedback migrate` brings a database up to date.
@@ -33,8 +33,8 @@ class Ticket(Base):
     contact_phone: Mapped[str] = mapped_column(String(30), default="")
     may_publish: Mapped[bool] = mapped_column(Boolean, default=False)
     answer: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class TicketStep(Base):
@@ -47,7 +47,7 @@ class TicketStep(Base):
     action: Mapped[str] = mapped_column(String(30))
     actor: Mapped[str] = mapped_column(String(100))
     note: Mapped[str] = mapped_column(Text, default="")
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutboxEvent(OutboxMixin, Base):
