@@ -10,6 +10,7 @@ Pinyin goes into the index two ways:
 import re
 import unicodedata
 from functools import cache
+from pathlib import Path
 
 import jieba
 import opencc
@@ -19,10 +20,22 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"^[a-z\s']+$")
 # Question words and filler that say how residents ask, not what they want.
 FILLER = re.compile(
-    r"(需要什么材料|需要哪些材料|要带什么|怎么办理|如何办理|在哪里办|在哪儿办|在哪办|去哪办|怎么办|怎样办|怎么弄|"
-    r"怎么|如何|怎样|哪里|哪儿|哪些|什么|几点|多久|可以吗|能不能|请问|我想|我要|办理|一下|吗|呢|啊)"
+    r"(需要什么材料|需要哪些材料|需要什么手续|要办什么手续|什么手续|要带什么|怎么办理|如何办理|在哪里办|在哪儿办|在哪办|去哪办|怎么办|怎样办|怎么弄|"
+    r"怎么|如何|怎样|哪里|哪儿|哪些|什么|几点|多久|可以吗|能不能|请问|我想|我要|需要|办理|一下|吗|呢|啊)"
 )
+DICTIONARY_FILE = Path(__file__).with_name("dictionary.txt")
+SUGGEST_TAILS = 6  # word-boundary tails of a name offered to autocomplete (驾驶证补领 for 机动车驾驶证补领)
 jieba.setLogLevel(60)  # jieba reports its dictionary loading on every start
+
+
+def _load_dictionary() -> None:
+    for line in DICTIONARY_FILE.read_text(encoding="utf-8").splitlines():
+        word, *frequency = line.split("#")[0].split()[:2] or [""]
+        if word:
+            jieba.add_word(word, int(frequency[0]) if frequency else None)
+
+
+_load_dictionary()
 
 
 @cache
@@ -47,7 +60,45 @@ def is_pinyin(query: str) -> bool:
 
 
 def words(text: str) -> list[str]:
+    """The words of `text` as the project dictionary segments them, long words with their parts."""
     return [w for w in jieba.cut_for_search(text) if w.strip() and HAN.search(w)]
+
+
+def suggest_inputs(names: list[str]) -> list[str]:
+    """What autocomplete matches a name by: the name, its tails from a word boundary, its pinyin and initials."""
+    inputs = []
+    for name in names:
+        name = normalize(name)
+        tails = [name[start:] for start in _word_starts(name)[1 : SUGGEST_TAILS + 1]]
+        inputs += [name, *tails, name_pinyin(name), "".join(lazy_pinyin(HAN.findall(name), style=Style.FIRST_LETTER))]
+    return list(dict.fromkeys(i for i in inputs if len(i) >= 2))
+
+
+def _word_starts(name: str) -> list[int]:
+    """Where a word begins after a chain of whole words from the start (机动车|驾驶证|补领: 0, 3, 6), so that no
+    tail begins inside a word the way 动车 sits inside 机动车."""
+    spans = {(start, end) for _, start, end in jieba.tokenize(name, mode="search")}
+    begins = {start for start, _ in spans}
+    starts = [0]
+    for start, end in sorted(spans):
+        if start in starts and end in begins and end not in starts:
+            starts.append(end)
+    return sorted(starts)
+
+
+def homophone_in(typed: str, name: str) -> str:
+    """The part of `name` that sounds like `typed` (same pinyin, other characters), or "" (驾驶正 in
+    机动车驾驶证 → 驾驶证)."""
+    wanted = lazy_pinyin(typed)
+    if not HAN.search(typed) or len(wanted) != len(typed):
+        return ""
+    sounds = lazy_pinyin(name)
+    if len(sounds) != len(name):  # letters or digits run together in pinyin: positions would not line up
+        return ""
+    for start in range(len(name) - len(typed) + 1):
+        if sounds[start : start + len(typed)] == wanted and name[start : start + len(typed)] != typed:
+            return name[start : start + len(typed)]
+    return ""
 
 
 def _syllables(text: str) -> list[str]:
@@ -75,6 +126,11 @@ def pinyin_words(text: str) -> list[str]:
 def name_pinyin(name: str) -> str:
     """A name in full pinyin, run together (驾照 → jiazhao)."""
     return "".join(_syllables(name))
+
+
+def name_initials(name: str) -> str:
+    """A name in pinyin initials (不动产登记 → bdcdj)."""
+    return "".join(syllable[0] for syllable in _syllables(name))
 
 
 def typed_pinyin(query: str) -> list[str]:

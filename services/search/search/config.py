@@ -1,7 +1,10 @@
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from portal_common.settings import GrpcServiceSettings
+from search import synonyms
 
 
 class SearchSettings(GrpcServiceSettings):
@@ -11,3 +14,5 @@ class SearchSettings(GrpcServiceSettings):
     opensearch_url: str = Field("http://127.0.0.1:9200", validation_alias="OPENSEARCH_URL")
     # Searches read this alias; a full reindex builds a new index and swaps the alias onto it.
     index_alias: str = "portal-items"
+    # The reviewed synonym dictionary; edits are picked up while serving (python -m search check-synonyms first).
+    synonyms_file: Path = synonyms.DEFAULT_FILE

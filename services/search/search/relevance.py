@@ -21,7 +21,8 @@ from opensearchpy import AsyncOpenSearch
 from opensearchpy.helpers import async_bulk
 
 from portal.catalog.v1 import catalog_pb2
-from search import index, service
+from search import index, synonyms
+from search.service import ItemSearch
 
 OWN_SET = Path(__file__).resolve().parents[1] / "eval" / "queries.tsv"
 SHARED_SET = Path(__file__).resolve().parents[4] / "shared" / "eval" / "search-dev.tsv"
@@ -90,7 +91,7 @@ async def build_index(engine: AsyncOpenSearch, alias: str) -> list[str]:
     await index.ensure_index(engine, alias)
     items = list(sample_items())
     actions = ({"_index": alias, "_id": str(i.id), "_source": index.item_document(i)} for i in items)
-    await async_bulk(engine, actions, chunk_size=1000, refresh="wait_for")
+    await async_bulk(engine, actions, chunk_size=500, refresh="wait_for", request_timeout=120)
     return [i.name for i in items]
 
 
@@ -101,10 +102,10 @@ def _ndcg(titles: list[str], query: Query, relevant_in_catalog: int) -> float:
     return dcg / ideal if ideal else 0.0
 
 
-async def evaluate(engine: AsyncOpenSearch, alias: str, name: str, queries: list[Query], all_titles: list[str]):
+async def evaluate(items: ItemSearch, name: str, queries: list[Query], all_titles: list[str]) -> Report:
     report = Report(name)
     for query in queries:
-        result = await service.search(engine, alias, query=query.text, page=1, size=10)
+        result = await items.search(query=query.text, page=1, size=10)
         titles = [hit.title for hit in result.hits]
         rank = next((n for n, title in enumerate(titles, 1) if query.expected.search(title)), None)
         report.ranks.append(rank)
@@ -128,9 +129,10 @@ async def run(engine_url: str, sets: list[Path]) -> bool:
     alias = f"eval-{uuid.uuid4().hex[:8]}"
     try:
         titles = await build_index(engine, alias)
+        items = ItemSearch(engine, alias, synonyms.SynonymFile(synonyms.DEFAULT_FILE))
         passed = True
         for path in sets:
-            report = await evaluate(engine, alias, path.name, load_queries(path), titles)
+            report = await evaluate(items, path.name, load_queries(path), titles)
             print_report(report)
             target = TARGETS.get(path.name)
             if target is not None and report.recall_at_3 < target:

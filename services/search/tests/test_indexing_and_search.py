@@ -1,69 +1,28 @@
 """Catalog events into a real OpenSearch index, and searching it: versions never regress, poison is named."""
 
-import uuid
-
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 from nats.aio.msg import Msg
 
 from portal.catalog.v1 import catalog_pb2
-from portal.events.v1 import events_pb2
 from portal_common.errors import Invalid
 from portal_common.messaging import Poison
-from search import index, service
-from search.indexer import ItemIndexer
+from search.service import ItemSearch
+from services.search.tests.catalog_events import event, index_and_refresh
 
 
-@pytest.fixture
-async def engine(opensearch_url):
-    client = index.client(opensearch_url)
-    yield client
-    await client.close()
-
-
-@pytest.fixture
-async def alias(engine):
-    name = f"test-items-{uuid.uuid4().hex[:8]}"
-    await index.ensure_index(engine, name)
-    yield name
-    await engine.indices.delete(index=f"{name}-*")
-
-
-def event(item_id: int, version: int, name: str, status=catalog_pb2.ITEM_STATUS_PUBLISHED, aliases=()) -> Msg:
-    item = catalog_pb2.ServiceItem(
-        id=item_id,
-        version=version,
-        name=name,
-        aliases=[catalog_pb2.Alias(name=a, source="群众常用") for a in aliases],
-        code=f"C-{item_id}",
-        section="办事服务",
-        department_name="市公安局交通警察支队",
-        status=status,
-        updated_at=Timestamp(seconds=1_700_000_000 + version),
-    )
-    payload = events_pb2.CatalogItemChanged(event_id=uuid.uuid4().hex, item=item).SerializeToString()
-    return Msg(_client=None, subject="catalog.item.changed", data=payload)
-
-
-async def index_and_refresh(engine, alias, messages) -> list:
-    outcomes = await ItemIndexer(engine, alias).handle(messages)
-    await engine.indices.refresh(index=alias)
-    return outcomes
-
-
-async def titles(engine, alias, query: str) -> list[str]:
-    result = await service.search(engine, alias, query=query, page=1, size=10)
+async def titles(items: ItemSearch, query: str) -> list[str]:
+    result = await items.search(query=query, page=1, size=10)
     return [hit.title for hit in result.hits]
 
 
-async def test_indexed_item_is_found_by_name_and_alias(engine, alias):
+async def test_indexed_item_is_found_by_name_and_alias(engine, alias, items):
     outcomes = await index_and_refresh(engine, alias, [event(1, 1, "机动车驾驶证补领", aliases=["驾照补办"])])
     assert outcomes == [None]
-    assert await titles(engine, alias, "驾驶证补领") == ["机动车驾驶证补领"]
-    assert await titles(engine, alias, "驾照补办") == ["机动车驾驶证补领"]
+    assert await titles(items, "驾驶证补领") == ["机动车驾驶证补领"]
+    assert await titles(items, "驾照补办") == ["机动车驾驶证补领"]
 
 
-async def test_an_older_version_never_overwrites_a_newer_one(engine, alias):
+async def test_an_older_version_never_overwrites_a_newer_one(engine, alias, items):
     await index_and_refresh(engine, alias, [event(2, 2, "居住证申领")])
     outcomes = await index_and_refresh(engine, alias, [event(2, 1, "暂住证申领（旧名）"), event(2, 2, "居住证申领")])
     assert outcomes == [None, None]  # late and repeated events are done, not retried
@@ -71,7 +30,7 @@ async def test_an_older_version_never_overwrites_a_newer_one(engine, alias):
     assert (document["_version"], document["_source"]["title"]) == (2, "居住证申领")
 
 
-async def test_withdrawn_and_draft_items_are_not_found(engine, alias):
+async def test_withdrawn_and_draft_items_are_not_found(engine, alias, items):
     await index_and_refresh(
         engine,
         alias,
@@ -81,26 +40,29 @@ async def test_withdrawn_and_draft_items_are_not_found(engine, alias):
             event(3, 2, "结婚登记", status=catalog_pb2.ITEM_STATUS_WITHDRAWN),
         ],
     )
-    assert await titles(engine, alias, "登记") == []
+    assert await titles(items, "登记") == []
 
 
-async def test_undecodable_event_is_poison_and_the_rest_of_the_batch_is_indexed(engine, alias):
+async def test_undecodable_event_is_poison_and_the_rest_of_the_batch_is_indexed(engine, alias, items):
     garbage = Msg(_client=None, subject="catalog.item.changed", data=b"\xff\x00not a protobuf")
     outcomes = await index_and_refresh(engine, alias, [garbage, event(5, 1, "普通护照签发")])
     assert isinstance(outcomes[0], Poison) and outcomes[1] is None
-    assert await titles(engine, alias, "护照") == ["普通护照签发"]
+    assert await titles(items, "护照") == ["普通护照签发"]
 
 
-async def test_matches_are_highlighted(engine, alias):
+async def test_matches_are_highlighted(engine, alias, items):
     await index_and_refresh(engine, alias, [event(6, 1, "住房公积金提取")])
-    result = await service.search(engine, alias, query="公积金", page=1, size=10)
+    result = await items.search(query="公积金", page=1, size=10)
     assert "<em>" in result.hits[0].highlight
 
 
-@pytest.mark.parametrize(("query", "code"), [("   ", "query_required"), ("查" * 101, "query_too_long")])
-async def test_bad_queries_get_a_named_error(engine, alias, query, code):
+@pytest.mark.parametrize(
+    ("query", "page", "size", "code"),
+    [("查" * 101, 1, 10, "query_too_long"), ("护照", 0, 10, "page_invalid"), ("护照", 1001, 10, "page_invalid")],
+)
+async def test_bad_queries_get_a_named_error(items, query, page, size, code):
     with pytest.raises(Invalid) as refused:
-        await service.search(engine, alias, query=query, page=1, size=10)
+        await items.search(query=query, page=page, size=size)
     assert refused.value.code == code
 
 
@@ -108,20 +70,20 @@ async def test_bad_queries_get_a_named_error(engine, alias, query, code):
     "query",
     ["機動車駕駛證補領", "jiazhao", "jsz", "驾驶正补领", "驾照丢了怎么办", "驾照补办"],
 )
-async def test_residents_own_words_find_the_service(engine, alias, query):
+async def test_residents_own_words_find_the_service(engine, alias, items, query):
     await index_and_refresh(
         engine,
         alias,
         [event(11, 1, "机动车驾驶证补领", aliases=["驾照补办", "驾照丢了"]), event(12, 1, "居民身份证补领")],
     )
-    assert (await titles(engine, alias, query))[:1] == ["机动车驾驶证补领"]
+    assert (await titles(items, query))[:1] == ["机动车驾驶证补领"]
 
 
-async def test_typed_pinyin_of_a_whole_alias_beats_items_sharing_one_word(engine, alias):
+async def test_typed_pinyin_of_a_whole_alias_beats_items_sharing_one_word(engine, alias, items):
     await index_and_refresh(
         engine,
         alias,
         [event(21, 1, "最低生活保障审批", aliases=["低保"]), event(22, 1, "低保边缘家庭认定")],
     )
-    assert (await titles(engine, alias, "dibao"))[:1] == ["最低生活保障审批"]
-    assert (await titles(engine, alias, "低保"))[:1] == ["最低生活保障审批"]
+    assert (await titles(items, "dibao"))[:1] == ["最低生活保障审批"]
+    assert (await titles(items, "低保"))[:1] == ["最低生活保障审批"]
