@@ -104,3 +104,19 @@ def admin_token(stack) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture(scope="session")
+def indexed(stack) -> None:
+    """Wait until the sample catalog's backlog of events is indexed: every published item is searchable."""
+    from opensearchpy import OpenSearch
+
+    published = httpx.get(f"{stack.gateway_url}/api/v1/items", params={"size": 1}).json()["total"]
+    engine = OpenSearch(stack.env["OPENSEARCH_URL"])
+    query = {"query": {"term": {"status": "published"}}}
+
+    def all_indexed() -> bool:
+        return engine.count(index=stack.env["SEARCH_INDEX_ALIAS"], body=query)["count"] >= published
+
+    wait_for(all_indexed, 120, f"{published} published items in the index", stack.processes["indexer"])
+    engine.close()

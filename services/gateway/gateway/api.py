@@ -5,32 +5,57 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from gateway.auth import ServicesDep
-from gateway.convert import counts_json, department_json, hit_json, item_json, ticket_json, unit_json
-from gateway.schemas import TicketIn
+from gateway.convert import counts_json, department_json, item_json, search_json, ticket_json, unit_json
+from gateway.schemas import ClickIn, TicketIn
 from portal.catalog.v1 import catalog_pb2
 from portal.feedback.v1 import feedback_pb2
+from portal.search.v1 import search_pb2
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 Page = Annotated[int, Query(ge=1, le=1000)]
 
 
+def search_filters(
+    department_id: Annotated[int, Query(ge=0)] = 0,
+    section: Annotated[str, Query(max_length=20)] = "",
+    item_type: Annotated[str, Query(max_length=20)] = "",
+    audience: Annotated[str, Query(max_length=10)] = "",
+    online: bool | None = None,
+) -> search_pb2.SearchFilters:
+    filters = search_pb2.SearchFilters(
+        department_id=department_id, section=section, item_type=item_type, audience=audience
+    )
+    if online is not None:
+        filters.online = online
+    return filters
+
+
+SearchFilters = Annotated[search_pb2.SearchFilters, Depends(search_filters)]
+
+
 @router.get("/search")
 async def search(
     rpc: ServicesDep,
+    filters: SearchFilters,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Page = 1,
     size: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> dict:
-    response = await rpc.search(q, page, size)
-    body = {"total": response.total, "items": [hit_json(h) for h in response.hits]}
-    if response.suggestion:
-        body["suggestion"] = response.suggestion
-    return body
+    """Published items for a query, with facets (filter by their `value`) and a did-you-mean `suggestion`. An
+    empty query answers no items but the facets of the whole catalog; with filters it browses them."""
+    return search_json(await rpc.search(q, page, size, filters))
 
 
 @router.get("/suggest")
 async def suggest(rpc: ServicesDep, q: Annotated[str, Query(max_length=100)] = "") -> dict:
-    return {"items": await rpc.suggest(q, 8)}
+    """Autocomplete: names that start with what was typed, in characters or pinyin."""
+    return {"items": [{"id": s.item_id, "title": s.text} for s in await rpc.suggest(q, 8)]}
+
+
+@router.post("/search/clicks", status_code=204)
+async def record_click(rpc: ServicesDep, click: ClickIn) -> None:
+    """A resident opened a search result: it counts towards the item's popularity."""
+    await rpc.record_click(click.query, click.item_id)
 
 
 def item_filters(

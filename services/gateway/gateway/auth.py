@@ -59,3 +59,13 @@ async def staff_session(
 
 
 StaffDep = Annotated[StaffSession, Depends(staff_session)]
+
+
+def portal_office(session: StaffDep) -> StaffSession:
+    """Work the catalog does not guard itself (search best bets) is checked here: the portal office only."""
+    if session.staff.role != catalog_pb2.STAFF_ROLE_PORTAL_OFFICE:
+        raise ApiError(403, "forbidden_role", "只有门户办公室可以进行此操作")
+    return session
+
+
+PortalOfficeDep = Annotated[StaffSession, Depends(portal_office)]

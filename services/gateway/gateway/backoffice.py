@@ -3,14 +3,18 @@ manages departments and staff accounts. The catalog decides what each staff memb
 
 import json
 import time
+from datetime import UTC
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway.api import ItemFilters, items_page
-from gateway.auth import SESSION_COOKIE, ServicesDep, StaffDep, csrf_token
-from gateway.convert import department_from_json, department_json, item_from_json, item_json, staff_json
-from gateway.schemas import DepartmentIn, ItemIn, LoginIn, StaffIn, StatusIn
+from gateway.auth import SESSION_COOKIE, PortalOfficeDep, ServicesDep, StaffDep, csrf_token
+from gateway.convert import best_bet_json, department_from_json, department_json, item_from_json, item_json, staff_json
+from gateway.schemas import BestBetIn, DepartmentIn, ItemIn, LoginIn, StaffIn, StatusIn
 from portal.catalog.v1 import catalog_pb2
+from portal.search.v1 import search_pb2
 
 router = APIRouter(prefix="/api/v1", tags=["back office"])
 ROLES = {"department": catalog_pb2.STAFF_ROLE_DEPARTMENT, "portal_office": catalog_pb2.STAFF_ROLE_PORTAL_OFFICE}
@@ -128,3 +132,27 @@ async def create_staff(rpc: ServicesDep, session: StaffDep, member: StaffIn) -> 
 async def list_staff(rpc: ServicesDep, session: StaffDep) -> dict:
     members = (await rpc.list_staff(session.token)).items
     return {"total": len(members), "items": [staff_json(m) for m in members]}
+
+
+@router.get("/admin/best-bets")
+async def list_best_bets(rpc: ServicesDep, session: PortalOfficeDep) -> dict:
+    bets = await rpc.list_best_bets()
+    return {"total": len(bets), "items": [best_bet_json(bet) for bet in bets]}
+
+
+@router.post("/admin/best-bets", status_code=201)
+async def pin_best_bet(rpc: ServicesDep, session: PortalOfficeDep, bet: BestBetIn) -> dict:
+    """Pin a published item to the top of a query's results until `expires_at` (at most a year ahead)."""
+    expires_at = Timestamp()
+    expires_at.FromDatetime(bet.expires_at if bet.expires_at.tzinfo else bet.expires_at.replace(tzinfo=UTC))
+    request = search_pb2.PinBestBetRequest(
+        query=bet.query, item_id=bet.item_id, expires_at=expires_at, created_by=session.staff.username
+    )
+    return best_bet_json(await rpc.pin_best_bet(request))
+
+
+@router.delete("/admin/best-bets", status_code=204)
+async def remove_best_bet(
+    rpc: ServicesDep, session: PortalOfficeDep, query: Annotated[str, Query(max_length=100)], item_id: int
+) -> None:
+    await rpc.remove_best_bet(query, item_id)

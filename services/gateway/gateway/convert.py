@@ -78,9 +78,37 @@ def hit_json(hit: search_pb2.SearchHit) -> dict[str, Any]:
         "id": hit.item_id,
         "title": hit.title,
         "department": hit.department,
+        "department_id": hit.department_id,
         "section": hit.section,
+        "summary": hit.summary,
+        "online": hit.online,
         "highlight": hit.highlight,
+        "pinned": hit.pinned,
         "score": round(hit.score, 4),
+    }
+
+
+def search_json(response: search_pb2.SearchResponse) -> dict[str, Any]:
+    body = {
+        "total": response.total,
+        "items": [hit_json(h) for h in response.hits],
+        "facets": {
+            facet.name: [{"value": v.value, "label": v.label, "count": v.count} for v in facet.values]
+            for facet in response.facets
+        },
+    }
+    if response.suggestion:
+        body["suggestion"] = response.suggestion
+    return body
+
+
+def best_bet_json(bet: search_pb2.BestBet) -> dict[str, Any]:
+    return {
+        "query": bet.query,
+        "item_id": bet.item_id,
+        "expires_at": bet.expires_at.ToJsonString(),
+        "created_by": bet.created_by,
+        "created_at": bet.created_at.ToJsonString(),
     }
 
 

@@ -94,12 +94,27 @@ class Services:
 
     # --- search --------------------------------------------------------------------------------------------
 
-    async def search(self, query: str, page: int, size: int) -> search_pb2.SearchResponse:
-        return await self._call(self._search.Search, search_pb2.SearchRequest(query=query, page=page, size=size))
+    async def search(
+        self, query: str, page: int, size: int, filters: search_pb2.SearchFilters | None = None
+    ) -> search_pb2.SearchResponse:
+        request = search_pb2.SearchRequest(query=query, page=page, size=size, filters=filters)
+        return await self._call(self._search.Search, request)
 
-    async def suggest(self, prefix: str, size: int) -> list[str]:
+    async def suggest(self, prefix: str, size: int) -> list[search_pb2.Suggestion]:
         response = await self._call(self._search.Suggest, search_pb2.SuggestRequest(prefix=prefix, size=size))
-        return list(response.suggestions)
+        return list(response.items)
+
+    async def record_click(self, query: str, item_id: int) -> None:
+        await self._call(self._search.RecordClick, search_pb2.RecordClickRequest(query=query, item_id=item_id))
+
+    async def list_best_bets(self) -> list[search_pb2.BestBet]:
+        return list((await self._call(self._search.ListBestBets, search_pb2.ListBestBetsRequest())).best_bets)
+
+    async def pin_best_bet(self, request: search_pb2.PinBestBetRequest) -> search_pb2.BestBet:
+        return await self._call(self._search.PinBestBet, request)
+
+    async def remove_best_bet(self, query: str, item_id: int) -> None:
+        await self._call(self._search.RemoveBestBet, search_pb2.RemoveBestBetRequest(query=query, item_id=item_id))
 
     # --- catalog, as residents see it ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The shapes the JSON API accepts. They check types only; the services check meaning (lengths, phones, time
 limits, permissions) and say what is wrong in Chinese."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -145,3 +146,14 @@ class TicketIn(Strict):
     contact_name: str = ""
     contact_phone: str = ""
     may_publish: bool = False
+
+
+class ClickIn(Strict):
+    query: str = Field(max_length=200)
+    item_id: int = Field(gt=0)
+
+
+class BestBetIn(Strict):
+    query: str = Field(max_length=100)
+    item_id: int = Field(gt=0)
+    expires_at: datetime

@@ -9,12 +9,12 @@ Pinyin goes into the index two ways:
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"^[a-z\s']+$")
@@ -64,14 +64,18 @@ def words(text: str) -> list[str]:
     return [w for w in jieba.cut_for_search(text) if w.strip() and HAN.search(w)]
 
 
-def suggest_inputs(names: list[str]) -> list[str]:
-    """What autocomplete matches a name by: the name, its tails from a word boundary, its pinyin and initials."""
-    inputs = []
-    for name in names:
-        name = normalize(name)
+def suggest_inputs(names: list[str]) -> list[dict]:
+    """What autocomplete matches a name by, as completion entries: the name and its pinyin and initials, then
+    its tails from a word boundary, which rank lower. Shorter names rank higher: they are what people type."""
+    entries = []
+    for name in map(normalize, names):
+        weight = max(1, 40 - len(name))
         tails = [name[start:] for start in _word_starts(name)[1 : SUGGEST_TAILS + 1]]
-        inputs += [name, *tails, name_pinyin(name), "".join(lazy_pinyin(HAN.findall(name), style=Style.FIRST_LETTER))]
-    return list(dict.fromkeys(i for i in inputs if len(i) >= 2))
+        entries.append({"input": [name, name_pinyin(name), name_initials(name)], "weight": 2 * weight})
+        entries.append({"input": tails, "weight": weight})
+    return [
+        e | {"input": [i for i in e["input"] if len(i) >= 2]} for e in entries if any(len(i) >= 2 for i in e["input"])
+    ]
 
 
 def _word_starts(name: str) -> list[int]:
@@ -101,15 +105,18 @@ def homophone_in(typed: str, name: str) -> str:
     return ""
 
 
-def _syllables(text: str) -> list[str]:
-    return [s for s in lazy_pinyin("".join(HAN.findall(text))) if s.isalpha()]
+@lru_cache(maxsize=200_000)
+def _syllables(text: str) -> tuple[str, ...]:
+    """The pinyin of the Chinese characters in `text` (cached: names share most of their words, and pinyin
+    lookup is the slowest step of indexing)."""
+    return tuple(s for s in lazy_pinyin("".join(HAN.findall(text))) if s.isalpha())
 
 
 def pinyin_pairs(text: str) -> list[str]:
     """Adjacent pinyin syllables of the Chinese characters in `text`, each pair one token."""
     syllables = _syllables(text)
     if len(syllables) == 1:
-        return syllables
+        return list(syllables)
     return [a + b for a, b in zip(syllables, syllables[1:], strict=False)]
 
 
@@ -117,10 +124,8 @@ def pinyin_words(text: str) -> list[str]:
     """Each word of `text` (and the whole text) in full pinyin and in initials."""
     tokens = []
     for word in [*words(text), "".join(HAN.findall(text))]:
-        if word:
-            tokens.append("".join(lazy_pinyin(word)))
-            tokens.append("".join(lazy_pinyin(word, style=Style.FIRST_LETTER)))
-    return list(dict.fromkeys(t for t in tokens if t.isalpha()))
+        tokens += [name_pinyin(word), name_initials(word)]
+    return list(dict.fromkeys(t for t in tokens if t))
 
 
 def name_pinyin(name: str) -> str:

@@ -70,7 +70,7 @@ def item_document(item: catalog_pb2.ServiceItem) -> dict:
         "pinyin_pairs": " ".join(token for name in names for token in analysis.pinyin_pairs(name)),
         "pinyin_words": " ".join(dict.fromkeys(token for name in names for token in analysis.pinyin_words(name))),
         "words": " ".join(analysis.words(" ".join([*names, item.summary]))),
-        "suggest": {"input": analysis.suggest_inputs(names)},
+        "suggest": analysis.suggest_inputs(names),
         "id": item.id,
         "code": item.code,
         "title": item.name,

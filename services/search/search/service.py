@@ -3,6 +3,7 @@
 User text only ever lands in term and match values, never in query syntax.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from opensearchpy import AsyncOpenSearch
@@ -21,6 +22,7 @@ RERANK_WINDOW = 50  # the first results are reordered by popularity; later pages
 PIN_BOOST = 10_000
 PUBLISHED = {"term": {"status": "published"}}
 SOURCE = ["id", "title", "aliases", "department", "department_id", "section", "summary", "online"]
+LOCAL_COPY = re.compile(r"（[^（）]*）$")  # 事项（芝罘区）: a district's copy of a city-wide item
 ONLINE_LABELS = {"true": "可在线办理", "false": "需到现场办理"}
 
 
@@ -178,13 +180,14 @@ class ItemSearch:
         if not text:
             return []
         size = min(max(size, 1), 20)
-        completion = {"field": "suggest", "size": size * 3, "contexts": {"status": ["published"]}}
+        completion = {"field": "suggest", "size": size * 10, "contexts": {"status": ["published"]}}
         body = {"suggest": {"names": {"prefix": text, "completion": completion}}, "_source": ["id", "title"]}
         response = await call(self._engine.search(index=self._alias, body=body))
-        found: dict[int, Suggestion] = {}
+        found: dict[str, Suggestion] = {}
         for option in response["suggest"]["names"][0]["options"]:
             source = option["_source"]
-            found.setdefault(source["id"], Suggestion(source["title"], source["id"]))
+            name = LOCAL_COPY.sub("", source["title"])  # one line for an item and its copies per district
+            found.setdefault(name, Suggestion(name, source["id"]))
         return list(found.values())[:size]
 
 
