@@ -261,12 +261,26 @@ async def update_department(
     changed = {k: v for k, v in department_fields.items() if getattr(department, k) != v}
     if not changed:
         return department
+    old_name = department.name
     for name, value in changed.items():
         setattr(department, name, value)
     department.updated_at = utcnow()
     await _flush(session, conflict=("department_name_taken", f"部门“{department_fields['name']}”已存在"))
     events.stage_department_changed(session, department)
+    if "name" in changed:
+        await _reissue_items(session, department_id, actor, {"department_name": [old_name, department.name]})
     return department
+
+
+async def _reissue_items(session: AsyncSession, department_id: int, actor: Actor, changes: dict) -> None:
+    """Items are published with their department's name: a renamed department makes a new version of each, so
+    that search and every other reader of item events shows the new name, under the usual version rules."""
+    items = (await session.scalars(select(ServiceItem).where(ServiceItem.department_id == department_id))).all()
+    for item in items:
+        item.updated_at = utcnow()
+    await _flush(session)
+    for item in items:
+        await _record(session, item, actor, changes)
 
 
 SERVICE_OWNED = {"id", "version", "updated_at"}

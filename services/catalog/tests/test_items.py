@@ -264,3 +264,31 @@ async def test_items_are_filtered_and_paged_by_cursor(sessions, departments):
     assert dict(counts.sections) == {"办事服务": 6}
     assert dict(counts.life_events) == {"出行": 5, "婚姻": 1}
     assert dict(counts.audiences) == {"个人": 6, "法人": 1}
+
+
+async def test_renaming_a_department_issues_a_new_version_of_its_items(sessions, departments):
+    police, civil = departments
+    item = await create(sessions, police)
+    other = await create(sessions, civil, code="YT-TEST-0002")
+    async with sessions() as session:
+        await service.update_department(
+            session,
+            department_id=police,
+            fields={"name": "市公安局交警支队", "kind": "政府部门"},
+            expected_version=0,
+            actor=OFFICE,
+        )
+        await session.commit()
+    async with sessions() as session:
+        renamed = await service.get_item(session, item_id=item.id)
+        assert renamed.version == item.version + 1
+        assert (await service.get_item(session, item_id=other.id)).version == other.version
+        audit = (await session.scalars(select(ItemAudit).where(ItemAudit.item_id == item.id))).all()
+        assert audit[-1].changes == {"department_name": ["市公安局交通警察支队", "市公安局交警支队"]}
+        outbox = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.seq))).all()
+        announced = events_pb2.CatalogItemChanged.FromString(outbox[-1].payload).item
+        assert (announced.id, announced.version, announced.department_name) == (
+            item.id,
+            item.version + 1,
+            "市公安局交警支队",
+        )
