@@ -16,12 +16,9 @@ def event(item_id: int, version: int, name: str, status=catalog_pb2.ITEM_STATUS_
         version=version,
         name=name,
         aliases=[catalog_pb2.Alias(name=a, source="群众常用") for a in aliases],
-        code=f"C-{item_id}",
-        section="办事服务",
-        department_name="市公安局交通警察支队",
         status=status,
         updated_at=Timestamp(seconds=1_700_000_000 + version),
-        **fields,
+        **{"code": f"C-{item_id}", "section": "办事服务", "department_name": "市公安局交通警察支队", **fields},
     )
     payload = events_pb2.CatalogItemChanged(event_id=uuid.uuid4().hex, item=item).SerializeToString()
     return Msg(_client=None, subject="catalog.item.changed", data=payload)
