@@ -11,3 +11,5 @@ class SearchSettings(GrpcServiceSettings):
     opensearch_url: str = Field("http://127.0.0.1:9200", validation_alias="OPENSEARCH_URL")
     # Searches read this alias; a full reindex builds a new index and swaps the alias onto it.
     index_alias: str = "portal-items"
+    # Where a full reindex (`python -m search reindex`, or the indexer after a definition change) reads the items.
+    catalog_address: str = "127.0.0.1:50051"
