@@ -1,12 +1,16 @@
-"""`python -m search serve|index|check-synonyms`: the query side and the indexer are separate processes."""
+"""`python -m search serve|index|reindex|check-synonyms`: the query side and the indexer are separate processes;
+`reindex` rebuilds the index behind the alias from the catalog and exits."""
 
 import sys
 
+import grpc
+
+from portal.catalog.v1 import catalog_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
 from portal_common import cli, grpc_server, messaging
 from portal_common.signals import stop_on_signals
 from portal_common.telemetry import configure_tracing, shutdown_tracing
-from search import index, synonyms
+from search import index, reindex, synonyms, upgrade
 from search.config import SearchSettings
 from search.grpc_api import SearchServicer
 from search.indexer import CONSUMER, ItemIndexer
@@ -21,28 +25,54 @@ async def serve(settings: SearchSettings) -> None:
         search_pb2_grpc.add_SearchServiceServicer_to_server,
         search_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
     )
+
+    async def index_ready() -> None:
+        await index.wait_for_engine(engine, settings.index_alias)
+        await upgrade.warn_if_outdated(engine, settings.index_alias)  # the indexer rebuilds; queries only warn
+
     try:
         # On a fresh install the index may not exist yet: NOT_SERVING until the engine answers and it does.
-        await grpc_server.serve(
-            settings, [servicer], ready_when=lambda: index.wait_for_engine(engine, settings.index_alias)
-        )
+        await grpc_server.serve(settings, [servicer], ready_when=index_ready)
     finally:
         await engine.close()
 
 
 async def index_events(settings: SearchSettings) -> None:
-    """Consume catalog events into the index until SIGTERM; unacked work is redelivered to the next run."""
+    """Consume catalog events into the index until SIGTERM; unacked work is redelivered to the next run. First,
+    rebuild the index if it was built from another definition than this code's."""
     configure_tracing("search")  # one service, two processes: spans tell them apart
     engine = index.client(settings.opensearch_url)
     connection = await messaging.connect(settings.nats_url, name="search-indexer")
     try:
         await index.wait_for_engine(engine, settings.index_alias)
+        js = connection.jetstream()
+        async with grpc.aio.insecure_channel(settings.catalog_address) as channel:
+            catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+            await upgrade.rebuild_if_outdated(engine, js, catalog, settings.index_alias)
         indexer = ItemIndexer(engine, settings.index_alias)
-        await messaging.consume(connection.jetstream(), CONSUMER, indexer.handle, stop_on_signals())
+        await messaging.consume(js, CONSUMER, indexer.handle, stop_on_signals())
     finally:
         await connection.close()
         await engine.close()
         shutdown_tracing()
+
+
+async def reindex_now(settings: SearchSettings) -> None:
+    """Rebuild the index behind the alias from the catalog while searches go on (see search/reindex.py)."""
+    engine = index.client(settings.opensearch_url)
+    connection = await messaging.connect(settings.nats_url, name="search-reindex")
+    try:
+        async with (
+            grpc.aio.insecure_channel(settings.catalog_address) as channel,
+            upgrade.rebuild_lease(connection.jetstream(), settings.index_alias),
+        ):
+            catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
+            await reindex.reindex(engine, connection.jetstream(), catalog, settings.index_alias)
+    except (upgrade.RebuildInProgress, reindex.ReindexFailed) as error:
+        raise SystemExit(f"reindex: {error}") from error
+    finally:
+        await connection.close()
+        await engine.close()
 
 
 def check_synonyms(settings: SearchSettings) -> None:
@@ -55,4 +85,5 @@ def check_synonyms(settings: SearchSettings) -> None:
 
 
 if __name__ == "__main__":
-    cli.run("search", SearchSettings(), {"serve": serve, "index": index_events, "check-synonyms": check_synonyms})
+    commands = {"serve": serve, "index": index_events, "reindex": reindex_now, "check-synonyms": check_synonyms}
+    cli.run("search", SearchSettings(), commands)

@@ -16,3 +16,5 @@ class SearchSettings(GrpcServiceSettings):
     index_alias: str = "portal-items"
     # The reviewed synonym dictionary; edits are picked up while serving (python -m search check-synonyms first).
     synonyms_file: Path = synonyms.DEFAULT_FILE
+    # Where a full reindex (`python -m search reindex`, or the indexer after a definition change) reads the items.
+    catalog_address: str = "127.0.0.1:50051"

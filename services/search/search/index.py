@@ -1,6 +1,7 @@
 """The items index: its definition (a data file), creation behind an alias, and item → document mapping."""
 
 import asyncio
+import hashlib
 import json
 import logging
 from datetime import UTC
@@ -28,6 +29,28 @@ def index_definition() -> dict:
     return definition
 
 
+# Bump when item_document() or the analysis behind it changes what documents hold: the indexer then rebuilds.
+DOCUMENT_FORMAT = 2
+
+
+def definition_hash(definition: dict) -> str:
+    """A short fingerprint of what shapes the documents: the index definition, the document format and the word
+    list that segments them. Every index records the one it was built from in its mapping's `_meta`, so a process
+    can tell whether the live index matches the code it ships with."""
+    canonical = json.dumps(definition, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    material = f"{canonical}|format {DOCUMENT_FORMAT}|{analysis.DICTIONARY_FILE.read_text(encoding='utf-8')}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+def stamped_definition() -> dict:
+    """The index definition with its own fingerprint in `mappings._meta.definition`."""
+    definition = index_definition()
+    fingerprint = definition_hash(definition)
+    mappings = definition.setdefault("mappings", {})
+    mappings["_meta"] = {**mappings.get("_meta", {}), "definition": fingerprint}
+    return definition
+
+
 def client(url: str) -> AsyncOpenSearch:
     return AsyncOpenSearch(hosts=[url], timeout=10, max_retries=0)
 
@@ -40,7 +63,7 @@ async def ensure_index(engine: AsyncOpenSearch, alias: str) -> None:
     name = f"{alias}-v1"
     try:
         await engine.indices.create(
-            index=name, body={**index_definition(), "aliases": {alias: {"is_write_index": True}}}
+            index=name, body={**stamped_definition(), "aliases": {alias: {"is_write_index": True}}}
         )
         log.info("created index %s behind alias %s", name, alias)
     except RequestError as error:

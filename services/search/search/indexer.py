@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from nats.aio.msg import Msg
 from opensearchpy import AsyncOpenSearch
 
+from portal.catalog.v1 import catalog_pb2
 from portal.events.v1 import events_pb2
 from portal_common.messaging import CATALOG_STREAM, Consumer, Poison
 from search.index import item_document
@@ -17,9 +18,10 @@ CONSUMER = Consumer(stream=CATALOG_STREAM, durable="search-indexer", filter_subj
 
 
 class ItemIndexer:
-    def __init__(self, engine: AsyncOpenSearch, alias: str):
+    def __init__(self, engine: AsyncOpenSearch, target: str):
+        """`target`: the alias (the live indexer) or one index (a rebuild replaying events into its new index)."""
         self._engine = engine
-        self._alias = alias
+        self._target = target
 
     async def handle(self, messages: Sequence[Msg]) -> list[Exception | None]:
         outcomes: list[Exception | None] = [None] * len(messages)
@@ -32,25 +34,22 @@ class ItemIndexer:
                 outcomes[position] = poison
                 continue
             positions.append(position)
-            actions.append(
-                {
-                    "index": {
-                        "_index": self._alias,
-                        "_id": str(item.id),
-                        "version": item.version,
-                        "version_type": "external",
-                    }
-                }
-            )
-            actions.append(item_document(item))
+            actions.extend(versioned_write(self._target, item))
         if actions:
             response = await self._engine.bulk(body=actions)
             for position, result in zip(positions, response["items"], strict=True):
-                outcomes[position] = _outcome(result["index"])
+                outcomes[position] = write_outcome(result["index"])
         return outcomes
 
 
-def _decode(message: Msg) -> "events_pb2.catalog__pb2.ServiceItem":
+def versioned_write(target: str, item: catalog_pb2.ServiceItem) -> tuple[dict, dict]:
+    """The bulk action and document that write `item` into `target` (an alias or an index) unless the same or a
+    newer version is already there."""
+    action = {"index": {"_index": target, "_id": str(item.id), "version": item.version, "version_type": "external"}}
+    return action, item_document(item)
+
+
+def _decode(message: Msg) -> catalog_pb2.ServiceItem:
     try:
         event = events_pb2.CatalogItemChanged.FromString(message.data)
     except Exception as error:
@@ -65,7 +64,7 @@ def _decode(message: Msg) -> "events_pb2.catalog__pb2.ServiceItem":
 DOCUMENT_ERRORS = {"mapper_parsing_exception", "document_parsing_exception", "strict_dynamic_mapping_exception"}
 
 
-def _outcome(result: dict) -> Exception | None:
+def write_outcome(result: dict) -> Exception | None:
     status = result.get("status", 500)
     if status < 300 or status == 409:  # 409: this version or a newer one is already indexed
         return None
