@@ -17,7 +17,8 @@ import pytest
 
 from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from portal_common.testing import SERVICE_PYTHONPATH, NatsServer, free_port, run_module, start_module, stop, wait_for
-from search import index, reindex, service, upgrade
+from search import index, reindex, synonyms, upgrade
+from search.service import ItemSearch
 
 PASSWORD = "reindex-test-password"
 SAMPLE_ITEMS = 200  # about the least the sample city has
@@ -124,7 +125,7 @@ async def until(check, what: str, seconds: float = 15) -> None:
 async def search_results(engine, alias: str, queries: list[str]) -> dict[str, list[tuple[int, str]]]:
     results = {}
     for query in queries:
-        result = await service.search(engine, alias, query=query, page=1, size=20)
+        result = await _items(engine, alias).search(query=query, page=1, size=20)
         results[query] = [(hit.item_id, hit.title) for hit in result.hits]
     return results
 
@@ -153,7 +154,7 @@ async def test_searches_never_fail_while_the_index_is_rebuilt_and_find_the_same_
     while not finished.done() or after_exit < 10:
         after_exit += finished.done()
         try:
-            await service.search(engine, portal.alias, query=queries[searches % len(queries)], page=1, size=10)
+            await _items(engine, portal.alias).search(query=queries[searches % len(queries)], page=1, size=10)
             response = await engine.search(index=portal.alias, body={"size": 1})
             served_by.add(response["hits"]["hits"][0]["_index"])
         except Exception as error:
@@ -236,7 +237,7 @@ async def test_edits_made_during_a_rebuild_are_in_the_new_index_at_their_latest_
         assert document["_version"] == item.version
         assert document["_source"]["title"] == item.name
     assert (await engine.get(index=report.index, id=str(withdrawn.id)))["_source"]["status"] == "withdrawn"
-    found = await service.search(engine, portal.alias, query="重建期间再次改名的事项", page=1, size=5)
+    found = await _items(engine, portal.alias).search(query="重建期间再次改名的事项", page=1, size=5)
     assert found.hits[0].item_id == renamed.id
 
     # After the swap, the live indexer writes through the alias into the new index.
@@ -317,3 +318,7 @@ async def test_indexer_replicas_starting_on_an_outdated_index_rebuild_it_once(po
             stop(replica)
         nats_server.stop()
         await engine.indices.delete(index=f"{alias}-*")
+
+
+def _items(engine, alias: str) -> ItemSearch:
+    return ItemSearch(engine, alias, synonyms.SynonymFile(synonyms.DEFAULT_FILE))
