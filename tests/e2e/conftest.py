@@ -61,6 +61,7 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "GATEWAY_HTTP_PORT": str(ports["gateway"]),
         "GATEWAY_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",
         "GATEWAY_SEARCH_ADDRESS": f"127.0.0.1:{ports['search']}",
+        "SEARCH_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",
         "GATEWAY_FEEDBACK_ADDRESS": f"127.0.0.1:{ports['feedback']}",
         "CATALOG_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CATALOG_SAMPLE_ITEMS": "1000",
@@ -81,7 +82,7 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
     stack.start("feedback", "feedback", "serve")
     gateway = stack.start("gateway", "gateway", "serve")
     try:
-        wait_for(lambda: httpx.get(f"{stack.gateway_url}/readyz").status_code == 200, 60, "gateway", gateway)
+        wait_for(lambda: httpx.get(f"{stack.gateway_url}/readyz").status_code == 200, 120, "gateway", gateway)
     except Exception:
         for name, process in stack.processes.items():
             stop(process)
