@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query
 
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, department_json, item_json, search_json, ticket_json, unit_json
+from gateway.ratelimit import limit
 from gateway.schemas import ClickIn, TicketIn
 from portal.catalog.v1 import catalog_pb2
 from portal.feedback.v1 import feedback_pb2
@@ -33,7 +34,7 @@ def search_filters(
 SearchFilters = Annotated[search_pb2.SearchFilters, Depends(search_filters)]
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Depends(limit("search"))])
 async def search(
     rpc: ServicesDep,
     filters: SearchFilters,
@@ -46,7 +47,7 @@ async def search(
     return search_json(await rpc.search(q, page, size, filters))
 
 
-@router.get("/suggest")
+@router.get("/suggest", dependencies=[Depends(limit("suggest"))])
 async def suggest(rpc: ServicesDep, q: Annotated[str, Query(max_length=100)] = "") -> dict:
     """Autocomplete: names that start with what was typed, in characters or pinyin."""
     return {"items": [{"id": s.item_id, "title": s.text} for s in await rpc.suggest(q, 8)]}
@@ -133,7 +134,7 @@ TICKET_KINDS = {
 }
 
 
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, dependencies=[Depends(limit("submit"))])
 async def submit_ticket(rpc: ServicesDep, ticket: TicketIn) -> dict:
     fields = ticket.model_dump()
     fields["kind"] = TICKET_KINDS[ticket.kind]

@@ -7,10 +7,14 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from gateway import api, backoffice, pages
+from gateway import api, backoffice, browse, guide_sheet, interaction, pages, wap
 from gateway.config import GatewaySettings
+from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
+from gateway.ratelimit import RateLimits
 from gateway.rpc import ApiError, Dependency, Services
+from gateway.web import STATIC
 from portal_common.telemetry import tracing_enabled
 
 
@@ -19,6 +23,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.services = Services(settings)
+        app.state.rate_limits = RateLimits(settings)
         app.state.http = httpx.AsyncClient(timeout=1.0)
         try:
             yield
@@ -30,6 +35,15 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(backoffice.router)
     app.include_router(pages.router)
+    app.include_router(browse.router)
+    app.include_router(guide_sheet.router)
+    app.include_router(interaction.router)
+    app.include_router(wap.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost last: the wap. host is mapped first, then the body limit, and every answer gets the headers.
+    app.add_middleware(WapHost)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_api_route("/healthz", healthz, methods=["GET"])
@@ -46,7 +60,8 @@ async def _api_error(request: Request, error: ApiError):
         body = {"code": error.code, "message": error.message}
         if error.field:
             body["field"] = error.field
-        return JSONResponse(body, status_code=error.status)
+        headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else None
+        return JSONResponse(body, status_code=error.status, headers=headers)
     return pages.error_page(request, error)
 
 

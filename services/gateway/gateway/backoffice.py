@@ -6,12 +6,13 @@ import time
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway.api import ItemFilters, items_page
 from gateway.auth import SESSION_COOKIE, PortalOfficeDep, ServicesDep, StaffDep, csrf_token
 from gateway.convert import best_bet_json, department_from_json, department_json, item_from_json, item_json, staff_json
+from gateway.ratelimit import limit
 from gateway.schemas import BestBetIn, DepartmentIn, ItemIn, LoginIn, StaffIn, StatusIn
 from portal.catalog.v1 import catalog_pb2
 from portal.search.v1 import search_pb2
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["back office"])
 ROLES = {"department": catalog_pb2.STAFF_ROLE_DEPARTMENT, "portal_office": catalog_pb2.STAFF_ROLE_PORTAL_OFFICE}
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", dependencies=[Depends(limit("submit"))])
 async def login(rpc: ServicesDep, request: Request, response: Response, credentials: LoginIn) -> dict:
     """A new session on every login. Browsers get it as an HttpOnly cookie and must echo `csrf_token` in the
     X-CSRF-Token header of every change; API clients send `token` as a bearer token instead."""
