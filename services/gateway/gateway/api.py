@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, department_json, item_json, search_json, ticket_json, unit_json
@@ -14,10 +14,13 @@ from portal.search.v1 import search_pb2
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 Page = Annotated[int, Query(ge=1, le=1000)]
+# Ids are int64 in the contracts: a larger number is a bad request, not a server error.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def search_filters(
-    department_id: Annotated[int, Query(ge=0)] = 0,
+    department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",
     audience: Annotated[str, Query(max_length=10)] = "",
@@ -60,7 +63,7 @@ async def record_click(rpc: ServicesDep, click: ClickIn) -> None:
 
 
 def item_filters(
-    department_id: Annotated[int, Query(ge=0)] = 0,
+    department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",
     audience: Annotated[str, Query(max_length=10)] = "",
@@ -103,7 +106,7 @@ async def list_items(rpc: ServicesDep, filters: ItemFilters) -> dict:
 
 
 @router.get("/items/{item_id}")
-async def get_item(rpc: ServicesDep, item_id: int) -> dict:
+async def get_item(rpc: ServicesDep, item_id: PathId) -> dict:
     return item_json(await rpc.get_published_item(item_id))
 
 
@@ -120,7 +123,7 @@ async def list_departments(rpc: ServicesDep) -> dict:
 
 
 @router.get("/departments/{department_id}")
-async def get_department(rpc: ServicesDep, department_id: int) -> dict:
+async def get_department(rpc: ServicesDep, department_id: PathId) -> dict:
     body = department_json(await rpc.get_department(department_id))
     body["units"] = [unit_json(u) for u in (await rpc.list_units(department_id)).items]
     return body

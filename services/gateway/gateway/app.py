@@ -1,6 +1,7 @@
 """The gateway application: routes, error bodies, health and readiness."""
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 
 import httpx
@@ -16,6 +17,8 @@ from gateway.ratelimit import RateLimits
 from gateway.rpc import ApiError, Dependency, Services
 from gateway.web import STATIC
 from portal_common.telemetry import tracing_enabled
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -46,6 +49,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(ValueError, _out_of_range)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     if tracing_enabled():
@@ -69,6 +73,12 @@ async def _invalid_request(request: Request, error: RequestValidationError):
     fields = [".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in error.errors()]
     api_error = ApiError(422, "invalid_request", f"请求参数不正确：{'、'.join(fields)}", fields[0] if fields else "")
     return await _api_error(request, api_error)
+
+
+async def _out_of_range(request: Request, error: ValueError):
+    """A value the contracts cannot carry (a number beyond int32/int64 in a body, say) is the client's mistake."""
+    log.warning("refused out-of-range input on %s: %s", request.url.path, error)
+    return await _api_error(request, ApiError(400, "invalid_request", "请求参数超出允许的范围"))
 
 
 async def healthz() -> dict:

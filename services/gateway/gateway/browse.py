@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from gateway.api import ItemFilters
+from gateway.api import ItemFilters, PathId
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, department_json, item_json, unit_json
 from gateway.pages import map_link
@@ -107,7 +107,7 @@ async def departments(request: Request, rpc: ServicesDep):
 
 @router.get("/departments/{department_id}")
 async def department(
-    request: Request, rpc: ServicesDep, department_id: int, cursor: Annotated[str, Query(max_length=200)] = ""
+    request: Request, rpc: ServicesDep, department_id: PathId, cursor: Annotated[str, Query(max_length=200)] = ""
 ):
     """A department: functions, structure, staffing, contact, its units and all its published items."""
     filters = catalog_pb2.ListItemsRequest(department_id=department_id, page_size=50, page_token=cursor)

@@ -9,6 +9,7 @@ import segno
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gateway.api import PathId
 from gateway.auth import ServicesDep
 from gateway.convert import item_json
 from gateway.rpc import ApiError
@@ -36,7 +37,7 @@ async def _sheet(request: Request, rpc, item_id: int, *, for_pdf: bool) -> tuple
 
 
 @router.get("/items/{item_id}/print")
-async def guide_sheet(request: Request, rpc: ServicesDep, item_id: int):
+async def guide_sheet(request: Request, rpc: ServicesDep, item_id: PathId):
     body, found = await _sheet(request, rpc, item_id, for_pdf=False)
     return cached(
         request,
@@ -49,7 +50,7 @@ async def guide_sheet(request: Request, rpc: ServicesDep, item_id: int):
 
 
 @router.get("/items/{item_id}/print.pdf")
-async def guide_sheet_pdf(request: Request, rpc: ServicesDep, item_id: int):
+async def guide_sheet_pdf(request: Request, rpc: ServicesDep, item_id: PathId):
     body, found = await _sheet(request, rpc, item_id, for_pdf=True)
     try:
         pdf = await asyncio.to_thread(_pdf, found.id, found.version, body)

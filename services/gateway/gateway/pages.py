@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gateway import tickets
-from gateway.api import SearchFilters
+from gateway.api import MAX_ID, PathId, SearchFilters
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, item_json, search_json
 from gateway.ratelimit import limit
@@ -50,10 +50,12 @@ async def popular_services(request: Request, rpc: Services) -> list[dict]:
         return [{"label": q, "href": f"/search?q={quote(q)}"} for q in POPULAR]
     popular = [
         {"label": r.hits[0].title, "href": f"/search/go?q={quote(q)}&id={r.hits[0].item_id}"}
-        for q, r in zip(POPULAR, responses, strict=True)
         if r.hits
+        else {"label": q, "href": f"/search?q={quote(q)}"}
+        for q, r in zip(POPULAR, responses, strict=True)
     ]
-    request.app.state.popular = (time.monotonic(), popular)
+    if all(r.hits for r in responses):  # an index still filling up is asked again next time
+        request.app.state.popular = (time.monotonic(), popular)
     return popular
 
 
@@ -98,7 +100,7 @@ async def _departments_or_nothing(rpc: Services) -> list:
 
 @router.get("/search/go")
 async def open_result(
-    rpc: ServicesDep, id: Annotated[int, Query(gt=0)], q: Annotated[str, Query(max_length=200)] = ""
+    rpc: ServicesDep, id: Annotated[int, Query(gt=0, le=MAX_ID)], q: Annotated[str, Query(max_length=200)] = ""
 ) -> RedirectResponse:
     """Result links pass here so that search learns which results residents open (works without JavaScript)."""
     try:
@@ -148,7 +150,7 @@ def _with(request: Request, **changes: str | None) -> str:
 
 
 @router.get("/items/{item_id}")
-async def item(request: Request, rpc: ServicesDep, item_id: int):
+async def item(request: Request, rpc: ServicesDep, item_id: PathId):
     found, feedback = await asyncio.gather(rpc.get_published_item(item_id), tickets.item_feedback(rpc, item_id))
     context = {"item": item_json(found), "feedback": feedback, "map": map_link(request, found)}
     keys = (f"item-{found.id}", f"department-{found.department_id}")

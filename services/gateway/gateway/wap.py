@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gateway import forms, tickets
+from gateway.api import MAX_ID, PathId
 from gateway.auth import ServicesDep
 from gateway.convert import department_json, item_json, search_json
 from gateway.interaction import Outcome, read_ticket_form, subject, submit_ticket, track_ticket
@@ -40,7 +41,7 @@ async def search(
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=100)] = 1,
 ):
-    context = {"q": q, "page": page, "total": 0, "items": [], "error": ""}
+    context = {"q": q, "page": page, "total": 0, "items": [], "error": "", "pages": 0}
     if q.strip():
         try:
             context.update(search_json(await rpc.search(q, page, PAGE_SIZE)))
@@ -54,7 +55,10 @@ async def search(
 
 @router.get("/go")
 async def open_result(
-    request: Request, rpc: ServicesDep, id: Annotated[int, Query(gt=0)], q: Annotated[str, Query(max_length=100)] = ""
+    request: Request,
+    rpc: ServicesDep,
+    id: Annotated[int, Query(gt=0, le=MAX_ID)],
+    q: Annotated[str, Query(max_length=100)] = "",
 ):
     try:
         await rpc.record_click(q, id)
@@ -64,7 +68,7 @@ async def open_result(
 
 
 @router.get("/items/{item_id}")
-async def item(request: Request, rpc: ServicesDep, item_id: int):
+async def item(request: Request, rpc: ServicesDep, item_id: PathId):
     found = await rpc.get_published_item(item_id)
     context = {"item": item_json(found), "map": map_link(request, found)}
     return wap_page(
@@ -73,7 +77,7 @@ async def item(request: Request, rpc: ServicesDep, item_id: int):
 
 
 @router.get("/items/{item_id}/print")
-async def guide_sheet(request: Request, rpc: ServicesDep, item_id: int):
+async def guide_sheet(request: Request, rpc: ServicesDep, item_id: PathId):
     found = await rpc.get_published_item(item_id)
     return wap_page(
         request,
@@ -92,7 +96,7 @@ async def departments(request: Request, rpc: ServicesDep):
 
 @router.get("/departments/{department_id}")
 async def department(
-    request: Request, rpc: ServicesDep, department_id: int, cursor: Annotated[str, Query(max_length=200)] = ""
+    request: Request, rpc: ServicesDep, department_id: PathId, cursor: Annotated[str, Query(max_length=200)] = ""
 ):
     found = await rpc.get_department(department_id)
     listed = await rpc.list_items(
