@@ -81,7 +81,7 @@
       if (event.key === "ArrowDown") { highlight((active + 1) % items.length); event.preventDefault(); }
       else if (event.key === "ArrowUp") { highlight(active <= 0 ? items.length - 1 : active - 1); event.preventDefault(); }
       else if (event.key === "Enter" && active >= 0) { open(active); event.preventDefault(); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape") { close(); event.preventDefault(); }  // keep what was typed
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
   }
