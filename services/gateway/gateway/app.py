@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway import api, backoffice, browse, guide_sheet, interaction, pages, wap
+from gateway import api, backoffice, browse, guide_sheet, interaction, pages, staff_pages, wap
 from gateway.config import GatewaySettings
 from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
 from gateway.ratelimit import RateLimits
@@ -42,6 +42,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(guide_sheet.router)
     app.include_router(interaction.router)
     app.include_router(wap.router)
+    app.include_router(staff_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     # Outermost last: the wap. host is mapped first, then the body limit, and every answer gets the headers.
     app.add_middleware(WapHost)
