@@ -5,7 +5,9 @@ import json
 import subprocess
 import sys
 
-from tests.e2e.conftest import bearer
+import httpx
+
+from tests.e2e.conftest import ADMIN_PASSWORD, bearer
 from tests.e2e.test_pages import ARTIFACTS
 
 FUZZ = ARTIFACTS / "fuzz"
@@ -16,8 +18,8 @@ def fuzz(stack, name: str, *options: str, max_time: str = "45") -> dict:
     report = FUZZ / f"{name}.json"
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{stack.gateway_url}/openapi.json",
-        "--checks", "not_a_server_error", "--max-examples", "15", "--max-time", max_time, "--workers", "2",
-        "--generation-deterministic", "--request-timeout", "10", "--no-color", "--report-json-path", str(report),
+        "--checks", "not_a_server_error", "--max-examples", "15", "--max-time", max_time, "--workers", "1",
+        "--generation-deterministic", "--generation-database", "none", "--request-timeout", "10", "--no-color", "--report-json-path", str(report),
         "--exclude-path", "/readyz",  # answers 503 by design while any dependency is down
         *options,
     ]  # fmt: skip
@@ -31,7 +33,10 @@ def test_fuzzing_the_openapi_document_finds_no_server_error(stack, indexed):
     fuzz(stack, "public")
 
 
-def test_fuzzing_the_back_office_reads_as_the_portal_office_finds_no_server_error(stack, indexed, admin_token):
-    header = next(iter(bearer(admin_token).items()))
-    fuzz(stack, "back-office-reads", "--include-path-regex", "^/api/v1/(admin|auth)/", "--include-method", "GET",
+def test_fuzzing_the_back_office_reads_as_the_portal_office_finds_no_server_error(stack, indexed):
+    # A session of its own: nothing the fuzzer does may end the session other tests share.
+    login = httpx.post(f"{stack.gateway_url}/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+    header = next(iter(bearer(login.json()["token"]).items()))
+    fuzz(stack, "back-office-reads", "--include-path-regex", "^/api/v1/(admin|auth)/",
+         "--exclude-method", "POST", "--exclude-method", "PUT", "--exclude-method", "DELETE",
          "--header", f"{header[0]}: {header[1]}", max_time="20")  # fmt: skip

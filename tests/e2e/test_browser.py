@@ -40,16 +40,17 @@ GLYPHS_RENDER = """() => {
 }"""
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One browser for the whole run; each test opens its own pages."""
+    """One browser for all the page tests (they live in this module); each test opens its own pages. Closed with
+    the module: Playwright's sync API keeps an event loop running that async tests elsewhere could not share."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def axe_report() -> Iterator[dict]:
     report: dict = {}
     yield report
