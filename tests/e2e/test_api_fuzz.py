@@ -19,7 +19,7 @@ def fuzz(stack, name: str, *options: str, max_time: str = "45") -> dict:
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", f"{stack.gateway_url}/openapi.json",
         "--checks", "not_a_server_error", "--max-examples", "15", "--max-time", max_time, "--workers", "1",
-        "--generation-deterministic", "--generation-database", "none", "--request-timeout", "10", "--no-color",
+        "--generation-deterministic", "--request-timeout", "10", "--no-color",
         "--report-json-path", str(report),
         "--exclude-path", "/readyz",  # answers 503 by design while any dependency is down
         *options,
