@@ -14,6 +14,9 @@ RUN mkdir gen && /venv/bin/python -m grpc_tools.protoc -I proto --python_out=gen
 FROM ${PYTHON_IMAGE}
 ARG SERVICE
 RUN test -n "$SERVICE" && useradd --system --uid 10001 --no-create-home portal
+# The gateway renders guide sheets as PDF: WeasyPrint needs pango, and the sheets need Chinese fonts to embed.
+RUN if [ "$SERVICE" = gateway ]; then apt-get update && apt-get install -y --no-install-recommends \
+        libpangoft2-1.0-0 fonts-noto-cjk && rm -rf /var/lib/apt/lists/*; fi
 COPY --from=build /venv /venv
 COPY --from=build /app/gen /app/gen
 COPY libs /app/libs

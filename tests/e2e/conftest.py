@@ -66,6 +66,10 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "CATALOG_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CATALOG_SAMPLE_ITEMS": "1000",
         "GATEWAY_SESSION_SECRET": "test-session-secret",
+        # Every test shares 127.0.0.1: the limits are tested on a gateway of their own (test_pages.py).
+        "GATEWAY_SEARCH_BURST": "1000000",
+        "GATEWAY_SUGGEST_BURST": "1000000",
+        "GATEWAY_SUBMIT_BURST": "1000000",
         "OTEL_TRACES_EXPORTER": "otlp",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{trace_collector.port}",
         "OTEL_EXPORTER_OTLP_INSECURE": "true",

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, department_json, item_json, search_json, ticket_json, unit_json
+from gateway.ratelimit import limit
 from gateway.schemas import ClickIn, TicketIn
 from portal.catalog.v1 import catalog_pb2
 from portal.feedback.v1 import feedback_pb2
@@ -13,10 +14,13 @@ from portal.search.v1 import search_pb2
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 Page = Annotated[int, Query(ge=1, le=1000)]
+# Ids are int64 in the contracts: a larger number is a bad request, not a server error.
+MAX_ID = 2**63 - 1
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def search_filters(
-    department_id: Annotated[int, Query(ge=0)] = 0,
+    department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",
     audience: Annotated[str, Query(max_length=10)] = "",
@@ -33,7 +37,7 @@ def search_filters(
 SearchFilters = Annotated[search_pb2.SearchFilters, Depends(search_filters)]
 
 
-@router.get("/search")
+@router.get("/search", dependencies=[Depends(limit("search"))])
 async def search(
     rpc: ServicesDep,
     filters: SearchFilters,
@@ -46,7 +50,7 @@ async def search(
     return search_json(await rpc.search(q, page, size, filters))
 
 
-@router.get("/suggest")
+@router.get("/suggest", dependencies=[Depends(limit("suggest"))])
 async def suggest(rpc: ServicesDep, q: Annotated[str, Query(max_length=100)] = "") -> dict:
     """Autocomplete: names that start with what was typed, in characters or pinyin."""
     return {"items": [{"id": s.item_id, "title": s.text} for s in await rpc.suggest(q, 8)]}
@@ -59,7 +63,7 @@ async def record_click(rpc: ServicesDep, click: ClickIn) -> None:
 
 
 def item_filters(
-    department_id: Annotated[int, Query(ge=0)] = 0,
+    department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",
     audience: Annotated[str, Query(max_length=10)] = "",
@@ -102,7 +106,7 @@ async def list_items(rpc: ServicesDep, filters: ItemFilters) -> dict:
 
 
 @router.get("/items/{item_id}")
-async def get_item(rpc: ServicesDep, item_id: int) -> dict:
+async def get_item(rpc: ServicesDep, item_id: PathId) -> dict:
     return item_json(await rpc.get_published_item(item_id))
 
 
@@ -119,7 +123,7 @@ async def list_departments(rpc: ServicesDep) -> dict:
 
 
 @router.get("/departments/{department_id}")
-async def get_department(rpc: ServicesDep, department_id: int) -> dict:
+async def get_department(rpc: ServicesDep, department_id: PathId) -> dict:
     body = department_json(await rpc.get_department(department_id))
     body["units"] = [unit_json(u) for u in (await rpc.list_units(department_id)).items]
     return body
@@ -133,7 +137,7 @@ TICKET_KINDS = {
 }
 
 
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, dependencies=[Depends(limit("submit"))])
 async def submit_ticket(rpc: ServicesDep, ticket: TicketIn) -> dict:
     fields = ticket.model_dump()
     fields["kind"] = TICKET_KINDS[ticket.kind]

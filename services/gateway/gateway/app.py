@@ -1,17 +1,24 @@
 """The gateway application: routes, error bodies, health and readiness."""
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from gateway import api, backoffice, pages
+from gateway import api, backoffice, browse, guide_sheet, interaction, pages, staff_pages, wap
 from gateway.config import GatewaySettings
+from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
+from gateway.ratelimit import RateLimits
 from gateway.rpc import ApiError, Dependency, Services
+from gateway.web import STATIC
 from portal_common.telemetry import tracing_enabled
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
@@ -19,6 +26,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.services = Services(settings)
+        app.state.rate_limits = RateLimits(settings)
         app.state.http = httpx.AsyncClient(timeout=1.0)
         try:
             yield
@@ -30,8 +38,19 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(backoffice.router)
     app.include_router(pages.router)
+    app.include_router(browse.router)
+    app.include_router(guide_sheet.router)
+    app.include_router(interaction.router)
+    app.include_router(wap.router)
+    app.include_router(staff_pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    # Outermost last: the wap. host is mapped first, then the body limit, and every answer gets the headers.
+    app.add_middleware(WapHost)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(ValueError, _out_of_range)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     if tracing_enabled():
@@ -46,7 +65,8 @@ async def _api_error(request: Request, error: ApiError):
         body = {"code": error.code, "message": error.message}
         if error.field:
             body["field"] = error.field
-        return JSONResponse(body, status_code=error.status)
+        headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else None
+        return JSONResponse(body, status_code=error.status, headers=headers)
     return pages.error_page(request, error)
 
 
@@ -54,6 +74,12 @@ async def _invalid_request(request: Request, error: RequestValidationError):
     fields = [".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]) for e in error.errors()]
     api_error = ApiError(422, "invalid_request", f"请求参数不正确：{'、'.join(fields)}", fields[0] if fields else "")
     return await _api_error(request, api_error)
+
+
+async def _out_of_range(request: Request, error: ValueError):
+    """A value the contracts cannot carry (a number beyond int32/int64 in a body, say) is the client's mistake."""
+    log.warning("refused out-of-range input on %s: %s", request.url.path, error)
+    return await _api_error(request, ApiError(400, "invalid_request", "请求参数超出允许的范围"))
 
 
 async def healthz() -> dict:

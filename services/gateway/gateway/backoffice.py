@@ -6,12 +6,13 @@ import time
 from datetime import UTC
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from gateway.api import ItemFilters, items_page
+from gateway.api import MAX_ID, ItemFilters, PathId, items_page
 from gateway.auth import SESSION_COOKIE, PortalOfficeDep, ServicesDep, StaffDep, csrf_token
 from gateway.convert import best_bet_json, department_from_json, department_json, item_from_json, item_json, staff_json
+from gateway.ratelimit import limit
 from gateway.schemas import BestBetIn, DepartmentIn, ItemIn, LoginIn, StaffIn, StatusIn
 from portal.catalog.v1 import catalog_pb2
 from portal.search.v1 import search_pb2
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api/v1", tags=["back office"])
 ROLES = {"department": catalog_pb2.STAFF_ROLE_DEPARTMENT, "portal_office": catalog_pb2.STAFF_ROLE_PORTAL_OFFICE}
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", dependencies=[Depends(limit("submit"))])
 async def login(rpc: ServicesDep, request: Request, response: Response, credentials: LoginIn) -> dict:
     """A new session on every login. Browsers get it as an HttpOnly cookie and must echo `csrf_token` in the
     X-CSRF-Token header of every change; API clients send `token` as a bearer token instead."""
@@ -62,7 +63,7 @@ async def list_items(rpc: ServicesDep, session: StaffDep, filters: ItemFilters) 
 
 
 @router.get("/admin/items/{item_id}")
-async def get_item(rpc: ServicesDep, session: StaffDep, item_id: int) -> dict:
+async def get_item(rpc: ServicesDep, session: StaffDep, item_id: PathId) -> dict:
     return item_json(await rpc.get_item(item_id, session.token))
 
 
@@ -72,14 +73,14 @@ async def create_item(rpc: ServicesDep, session: StaffDep, item: ItemIn) -> dict
 
 
 @router.put("/admin/items/{item_id}")
-async def update_item(rpc: ServicesDep, session: StaffDep, item_id: int, item: ItemIn) -> dict:
+async def update_item(rpc: ServicesDep, session: StaffDep, item_id: PathId, item: ItemIn) -> dict:
     message = item_from_json(item.model_dump())
     message.id = item_id
     return item_json(await rpc.update_item(message, session.token))
 
 
 @router.post("/admin/items/{item_id}/status")
-async def set_item_status(rpc: ServicesDep, session: StaffDep, item_id: int, change: StatusIn) -> dict:
+async def set_item_status(rpc: ServicesDep, session: StaffDep, item_id: PathId, change: StatusIn) -> dict:
     request = catalog_pb2.SetItemStatusRequest(
         id=item_id,
         status=catalog_pb2.ItemStatus.Value(f"ITEM_STATUS_{change.status.upper()}"),
@@ -89,7 +90,7 @@ async def set_item_status(rpc: ServicesDep, session: StaffDep, item_id: int, cha
 
 
 @router.get("/admin/items/{item_id}/audit")
-async def item_audit(rpc: ServicesDep, session: StaffDep, item_id: int) -> dict:
+async def item_audit(rpc: ServicesDep, session: StaffDep, item_id: PathId) -> dict:
     entries = (await rpc.item_audit(item_id, session.token)).entries
     return {
         "total": len(entries),
@@ -111,7 +112,9 @@ async def create_department(rpc: ServicesDep, session: StaffDep, department: Dep
 
 
 @router.put("/admin/departments/{department_id}")
-async def update_department(rpc: ServicesDep, session: StaffDep, department_id: int, department: DepartmentIn) -> dict:
+async def update_department(
+    rpc: ServicesDep, session: StaffDep, department_id: PathId, department: DepartmentIn
+) -> dict:
     message = department_from_json(department.model_dump())
     message.id = department_id
     return department_json(await rpc.update_department(message, session.token))
@@ -153,6 +156,9 @@ async def pin_best_bet(rpc: ServicesDep, session: PortalOfficeDep, bet: BestBetI
 
 @router.delete("/admin/best-bets", status_code=204)
 async def remove_best_bet(
-    rpc: ServicesDep, session: PortalOfficeDep, query: Annotated[str, Query(max_length=100)], item_id: int
+    rpc: ServicesDep,
+    session: PortalOfficeDep,
+    query: Annotated[str, Query(max_length=100)],
+    item_id: Annotated[int, Query(gt=0, le=MAX_ID)],
 ) -> None:
     await rpc.remove_best_bet(query, item_id)

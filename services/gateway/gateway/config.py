@@ -19,6 +19,22 @@ class GatewaySettings(ServiceSettings):
     rpc_timeout: float = 3.0
     # Signs the CSRF token that goes with each staff session cookie.
     session_secret: str = "changethis"
+    # Where residents reach the desktop site (the QR code of a guide sheet points there); empty: the request's host.
+    public_url: str = ""
+    # A request body larger than this is refused with 413 before it is read.
+    max_body_bytes: int = 256 * 1024
+    # Token buckets per client IP, in this process only (replicas share nothing: N replicas allow N times this).
+    # Sized so that a person never meets them: a burst, then a steady rate far above anyone's typing.
+    search_burst: int = 60
+    search_per_minute: int = 60
+    suggest_burst: int = 120
+    suggest_per_minute: int = 240
+    submit_burst: int = 10
+    submit_per_hour: int = 30
+    # Public pages may be kept this long by browsers and a CDN; a catalog change shows within it at the latest.
+    page_max_age: int = 60
+    # Opens a place in a map service; {lat}, {lon} and {name} are filled in (WGS 84 coordinates).
+    map_link: str = "https://uri.amap.com/marker?position={lon},{lat}&name={name}&coordinate=wgs84"
 
     def secret_fields(self) -> tuple[str, ...]:
         return ("session_secret",)

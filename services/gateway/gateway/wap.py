@@ -1,0 +1,162 @@
+"""The WAP site for phones, under /m/ (and at / on a wap. host name): search, item, guide sheet, departments,
+consult and track a ticket. Pages are well-formed XHTML Mobile Profile without script or images, a few KB each."""
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from gateway import forms, tickets
+from gateway.api import MAX_ID, PathId
+from gateway.auth import ServicesDep
+from gateway.convert import department_json, item_json, search_json
+from gateway.interaction import Outcome, read_ticket_form, subject, submit_ticket, track_ticket
+from gateway.pages import map_link
+from gateway.ratelimit import limit
+from gateway.rpc import ApiError
+from gateway.web import wap_page, wap_prefix, wap_private_page
+from portal.catalog.v1 import catalog_pb2
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/m", default_response_class=HTMLResponse)
+PAGE_SIZE = 10
+DEPARTMENT_ITEMS = 20
+
+
+@router.get("")
+async def home_without_slash(request: Request):
+    return RedirectResponse(f"{wap_prefix(request)}/", status_code=301)
+
+
+@router.get("/")
+async def home(request: Request):
+    return wap_page(request, "wap/home.html", {}, path="/")
+
+
+@router.get("/search", dependencies=[Depends(limit("search"))])
+async def search(
+    request: Request,
+    rpc: ServicesDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page: Annotated[int, Query(ge=1, le=100)] = 1,
+):
+    context = {"q": q, "page": page, "total": 0, "items": [], "error": "", "pages": 0}
+    if q.strip():
+        try:
+            context.update(search_json(await rpc.search(q, page, PAGE_SIZE)))
+        except ApiError as error:
+            log.warning("search failed: %s", error.message)
+            context["error"] = "搜索暂时不可用，请按部门查找。"
+            return wap_private_page(request, "wap/search.html", context, path="/search", status_code=503)
+    context["pages"] = min((context["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 100)
+    return wap_page(request, "wap/search.html", context, path="/search")
+
+
+@router.get("/go")
+async def open_result(
+    request: Request,
+    rpc: ServicesDep,
+    id: Annotated[int, Query(gt=0, le=MAX_ID)],
+    q: Annotated[str, Query(max_length=100)] = "",
+):
+    try:
+        await rpc.record_click(q, id)
+    except ApiError as error:
+        log.warning("click not recorded: %s", error.message)
+    return RedirectResponse(f"{wap_prefix(request)}/items/{id}", status_code=303)
+
+
+@router.get("/items/{item_id}")
+async def item(request: Request, rpc: ServicesDep, item_id: PathId):
+    found = await rpc.get_published_item(item_id)
+    context = {"item": item_json(found), "map": map_link(request, found)}
+    return wap_page(
+        request, "wap/item.html", context, path=f"/items/{item_id}", last_modified=found.updated_at.ToDatetime()
+    )
+
+
+@router.get("/items/{item_id}/print")
+async def guide_sheet(request: Request, rpc: ServicesDep, item_id: PathId):
+    found = await rpc.get_published_item(item_id)
+    return wap_page(
+        request,
+        "wap/print.html",
+        {"item": item_json(found)},
+        path=f"/items/{item_id}/print",
+        last_modified=found.updated_at.ToDatetime(),
+    )
+
+
+@router.get("/departments")
+async def departments(request: Request, rpc: ServicesDep):
+    listed = await rpc.list_departments()
+    return wap_page(request, "wap/departments.html", {"departments": listed.items}, path="/departments")
+
+
+@router.get("/departments/{department_id}")
+async def department(
+    request: Request, rpc: ServicesDep, department_id: PathId, cursor: Annotated[str, Query(max_length=200)] = ""
+):
+    found = await rpc.get_department(department_id)
+    listed = await rpc.list_items(
+        catalog_pb2.ListItemsRequest(
+            department_id=department_id,
+            status=catalog_pb2.ITEM_STATUS_PUBLISHED,
+            page_size=DEPARTMENT_ITEMS,
+            page_token=cursor,
+        )
+    )
+    context = {
+        "department": department_json(found),
+        "items": listed.items,
+        "total": listed.total,
+        "next_cursor": listed.next_page_token,
+        "first_page": not cursor,
+    }
+    return wap_page(request, "wap/department.html", context, path=f"/departments/{department_id}")
+
+
+def _consult_page(request: Request, form, about, outcome: Outcome, status_code: int = 200):
+    token = forms.form_token(request)
+    context = {"form": form, "about": about, "outcome": outcome, "kinds": tickets.KINDS, "csrf_token": token}
+    page = wap_private_page(request, "wap/consult.html", context, path="/consult", status_code=status_code)
+    return forms.remember(request, page, token)
+
+
+@router.get("/consult")
+async def consult_form(
+    request: Request, rpc: ServicesDep, item_id: Annotated[int, Query(ge=0, le=2**62)] = 0, kind: str = ""
+):
+    form = tickets.TicketForm(kind=kind if kind in tickets.KINDS else "consultation", item_id=item_id)
+    return _consult_page(request, form, await subject(rpc, item_id), Outcome())
+
+
+@router.post("/consult", dependencies=[Depends(limit("submit"))])
+async def consult_submit(request: Request, rpc: ServicesDep):
+    form, token = await read_ticket_form(request)
+    forms.check_form(request, token)
+    outcome = await submit_ticket(rpc, form)
+    status = 201 if outcome.result else 503 if outcome.message else 400
+    return _consult_page(request, form, await subject(rpc, form.item_id), outcome, status)
+
+
+def _track_page(request: Request, number: str, outcome: Outcome, status_code: int = 200):
+    token = forms.form_token(request)
+    context = {"number": number, "outcome": outcome, "csrf_token": token}
+    page = wap_private_page(request, "wap/track.html", context, path="/track", status_code=status_code)
+    return forms.remember(request, page, token)
+
+
+@router.get("/track")
+async def track_form(request: Request):
+    return _track_page(request, "", Outcome())
+
+
+@router.post("/track", dependencies=[Depends(limit("submit"))])
+async def track_submit(request: Request, rpc: ServicesDep):
+    data = await request.form()
+    forms.check_form(request, str(data.get(forms.FIELD, "")))
+    number = str(data.get("number", ""))[:40]
+    outcome = await track_ticket(rpc, number, str(data.get("code", "")))
+    return _track_page(request, number, outcome, 200 if outcome.result else 503 if outcome.message else 404)
