@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PROTOS := $(shell find proto -name '*.proto')
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test eval setup proto lock clean-data
+.PHONY: run test eval bench-search setup proto lock clean-data
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -23,6 +23,10 @@ test: setup
 ## eval: search relevance on the sample catalog (recall@3, MRR, nDCG@10 per query set); fails below target
 eval: setup
 	$(PY) -m search.relevance
+
+## bench-search: search latency (gRPC and gateway) and edit→searchable time on the full sample; BENCH_ARGS=--help
+bench-search: setup
+	$(PY) -m benchmarks.search $(BENCH_ARGS)
 
 ## setup: idempotent; the virtual environment, generated stubs, nats-server and the search engine
 setup: $(VENV)/.installed gen/.stamp

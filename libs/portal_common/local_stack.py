@@ -6,6 +6,7 @@ OpenSearch engine they started themselves (see `portal_common.testing`), with th
 
 import contextlib
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ class PortalStack:
     folder: Path
     ports: dict[str, int]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    started_at: dict[str, float] = field(default_factory=dict)  # time.monotonic() of each start
 
     @property
     def gateway_url(self) -> str:
@@ -41,6 +43,7 @@ class PortalStack:
     def start(self, name: str, *command: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         process = start_module(list(command), {**self.env, **(env or {})}, self.folder / f"{name}.log")
         self.processes[name] = process
+        self.started_at[name] = time.monotonic()
         return process
 
     def run(self, *command: str) -> None:
@@ -111,7 +114,8 @@ def running_stack(
         stack.start("feedback", "feedback", "serve")
         gateway = stack.start("gateway", "gateway", "serve")
         try:
-            wait_for(lambda: _ready(stack), ready_timeout, "gateway", gateway)
+            with httpx.Client(base_url=stack.gateway_url) as client:
+                wait_for(lambda: client.get("/readyz").status_code == 200, ready_timeout, "gateway", gateway)
         except Exception:
             stack.stop()
             stack.print_log_tails()
@@ -119,7 +123,3 @@ def running_stack(
         yield stack
     finally:
         stack.stop()
-
-
-def _ready(stack: PortalStack) -> bool:
-    return httpx.get(f"{stack.gateway_url}/readyz").status_code == 200
