@@ -262,8 +262,8 @@ def _positive(text: str) -> int:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.search", description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=_positive, default=2000, help="measured requests per path and concurrency")
-    # The engine's JIT needs about 3,000 searches before its CPU per search settles (25 ms → 7 ms here).
-    parser.add_argument("--warmup", type=int, default=1500, help="unmeasured requests per path first")
+    # The engine's JIT needs several thousand searches before its CPU per search settles (25 ms → 5 ms here).
+    parser.add_argument("--warmup", type=int, default=3000, help="unmeasured requests per path first")
     parser.add_argument(
         "--concurrency", type=_positive, nargs="+", default=[1, 4], help="concurrent requests in flight"
     )

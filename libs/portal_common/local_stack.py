@@ -98,11 +98,19 @@ def running_stack(
     the gateway is ready (the sample may still be on its way into the index). Every process is stopped on exit,
     and when the stack fails to start, the tail of each log is printed."""
     ports = {name: free_port() for name in (*GRPC_SERVICES, "gateway")}
-    base = stack_env(
-        folder=folder, nats_url=nats_url, nats_monitor_url=nats_monitor_url, opensearch_url=opensearch_url, ports=ports
-    )
-    settings = {**base, "CATALOG_SAMPLE_ITEMS": str(sample_items), "CATALOG_ADMIN_PASSWORD": admin_password}
-    stack = PortalStack({**settings, **(env or {})}, folder, ports)
+    settings = {
+        **stack_env(
+            folder=folder,
+            nats_url=nats_url,
+            nats_monitor_url=nats_monitor_url,
+            opensearch_url=opensearch_url,
+            ports=ports,
+        ),
+        "CATALOG_SAMPLE_ITEMS": str(sample_items),
+        "CATALOG_ADMIN_PASSWORD": admin_password,
+        **(env or {}),
+    }
+    stack = PortalStack(settings, folder, ports)
     try:
         stack.run("catalog", "migrate")
         stack.run("feedback", "migrate")
