@@ -281,10 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     started = datetime.now(UTC)
     _progress(f"starting NATS, OpenSearch and the portal with {args.items} sample items")
-    with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
-        with running_portal(Path(folder), sample_items=args.items, index_timeout=args.index_timeout) as portal:
-            _progress(f"{portal.published_items} published items indexed in {portal.indexed_seconds:.1f} s")
-            figures = asyncio.run(run(portal, args))
+    try:
+        with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
+            with running_portal(Path(folder), sample_items=args.items, index_timeout=args.index_timeout) as portal:
+                _progress(f"{portal.published_items} published items indexed in {portal.indexed_seconds:.1f} s")
+                figures = asyncio.run(run(portal, args))
+    except KeyboardInterrupt:
+        _progress("interrupted; every process stopped")
+        return 130
     figures = {**figures, "started_at": started, "finished_at": datetime.now(UTC)}
     print("\n" + report(figures))
     print(f"\nFigures written to {write_record('search', figures, started)}")

@@ -8,11 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
-import httpx
-
 from benchmarks.figures import process_cpu_seconds
-from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from portal_common.local_stack import ADMIN_USERNAME, PortalStack, running_stack
 from portal_common.testing import NatsServer, free_port, running_opensearch
 
@@ -67,7 +63,7 @@ def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 60
             )
         )
         try:
-            published = wait_until_indexed(stack, opensearch_url, index_timeout)
+            published = stack.wait_until_indexed(index_timeout)
         except BaseException:
             stack.print_log_tails()
             raise
@@ -75,29 +71,6 @@ def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 60
         portal = BenchPortal(stack, nats, opensearch_url, published, indexed_seconds, {})
         portal.indexing_cpu_seconds = {name: process_cpu_seconds(pid) for name, pid in portal.process_ids().items()}
         yield portal
-
-
-def wait_until_indexed(stack: PortalStack, opensearch_url: str, timeout: float) -> int:
-    """Block until the index holds as many published items as the catalog; return that number."""
-    alias = stack.env["SEARCH_INDEX_ALIAS"]
-    with grpc.insecure_channel(stack.catalog_address) as channel:
-        catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
-        request = catalog_pb2.ListItemsRequest(page_size=1, status=catalog_pb2.ITEM_STATUS_PUBLISHED)
-        published = catalog.ListItems(request, timeout=10).total
-    query = {"query": {"term": {"status": "published"}}}
-    deadline = time.monotonic() + timeout
-    indexed = 0
-    with httpx.Client(base_url=opensearch_url, timeout=5) as engine:  # one client: each new one costs CPU
-        while time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError, KeyError):
-                indexed = engine.post(f"/{alias}/_count", json=query).json()["count"]
-            if indexed == published:
-                return published
-            for name, process in stack.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {process.returncode} while the sample was being indexed")
-            time.sleep(0.2)
-    raise TimeoutError(f"{indexed} of {published} published items indexed after {timeout}s")
 
 
 def _child_running(program: str) -> int | None:

@@ -56,6 +56,20 @@ class PortalStack:
         for process in self.processes.values():
             stop(process)
 
+    def wait_until_indexed(self, timeout: float) -> int:
+        """Block until the index holds as many published items as the catalog lists, i.e. the sample's events have
+        all gone through the outbox, NATS and the indexer; return that number."""
+        published_in_index = {"query": {"term": {"status": "published"}}}
+        count_url = f"{self.env['OPENSEARCH_URL']}/{self.env['SEARCH_INDEX_ALIAS']}/_count"
+        with httpx.Client(timeout=5) as client:  # one client: each new one costs ~50 ms of CPU
+            published = client.get(f"{self.gateway_url}/api/v1/items", params={"size": 1}).json()["total"]
+            wait_for(
+                lambda: client.post(count_url, json=published_in_index).json()["count"] == published,
+                timeout,
+                f"{published} published items in the index",
+            )
+        return published
+
     def print_log_tails(self, chars: int = 2000) -> None:
         for name in self.processes:
             print(f"--- {name} ---\n{self.log(name)[-chars:]}")
