@@ -148,6 +148,8 @@ async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler
             log.warning("fetch failed (%s); retrying", error)
             await asyncio.sleep(0.5)
             continue
+        if not messages:  # nats-py sometimes answers an empty fetch with [] rather than a timeout
+            continue
         spans = [
             tracer.start_span(
                 f"{m.subject} process", context=context_from_headers(m.headers), kind=trace.SpanKind.CONSUMER
