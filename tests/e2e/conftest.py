@@ -57,6 +57,7 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "CATALOG_GRPC_PORT": str(ports["catalog"]),
         "SEARCH_GRPC_PORT": str(ports["search"]),
         "FEEDBACK_GRPC_PORT": str(ports["feedback"]),
+        "FEEDBACK_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",
         "SEARCH_INDEX_ALIAS": f"e2e-items-{uuid.uuid4().hex[:8]}",
         "GATEWAY_HTTP_PORT": str(ports["gateway"]),
         "GATEWAY_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from gateway import api, backoffice, pages
+from gateway import api, backoffice, feedback_api, pages
 from gateway.config import GatewaySettings
 from gateway.rpc import ApiError, Dependency, Services
 from portal_common.telemetry import tracing_enabled
@@ -29,6 +29,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = FastAPI(title="政务服务门户 API", version="1", lifespan=lifespan)
     app.include_router(api.router)
     app.include_router(backoffice.router)
+    app.include_router(feedback_api.router)
+    app.include_router(feedback_api.staff_router)
     app.include_router(pages.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
