@@ -3,7 +3,8 @@
     submitted ─accept→ accepted ─assign→ assigned ─sign→ in_progress ─answer→ answered ─rate_satisfied→ closed
         │                │  └─answer (the office answers itself)─────────────↗     └─rate_unsatisfied→ reopened
         ├─reject→ rejected (also from accepted)                        assigned ─return→ returned ─assign→ …
-        └─merge→ merged (a duplicate; also from accepted)              reopened ─sign→ in_progress (or ─assign→)
+        └─merge→ merged (a duplicate; also from accepted)              reopened ─sign→ in_progress, ─answer→ answered
+                                                                       (or ─assign→ another department)
 
 Steps that leave the status alone: extensions (asked by the department before the deadline, granted or denied
 by the portal office), deadline stages marked by the scheduler (due_soon, overdue, reminded 催办, escalated 督办;
@@ -31,6 +32,7 @@ STATUS_LABELS = {
     "reopened": "重新办理",
 }
 OPEN = frozenset({"assigned", "in_progress", "reopened"})  # a department holds it and its deadline runs
+ANSWERABLE = frozenset({"accepted", "in_progress", "reopened"})  # accepted: the portal office answers itself
 DEADLINE_STAGES = ("", "due_soon", "overdue", "reminded", "escalated")  # Ticket.deadline_stage indexes this
 ROLE_LABELS = {RESIDENT: "市民", DEPARTMENT: "承办部门", OFFICE: "门户办公室", SYSTEM: "系统"}
 
@@ -79,7 +81,7 @@ RULES = {
         _rule("request_extension", "extension_requested", "申请延期", {"in_progress"}, None, {DEPARTMENT}),
         _rule("grant_extension", "extension_granted", "同意延期", {"in_progress"}, None, {OFFICE}, True),
         _rule("deny_extension", "extension_denied", "不同意延期", {"in_progress"}, None, {OFFICE}),
-        _rule("answer", "answered", "办结答复", {"accepted", "in_progress"}, "answered", {DEPARTMENT, OFFICE}, True),
+        _rule("answer", "answered", "办结答复", ANSWERABLE, "answered", {DEPARTMENT, OFFICE}, True),
         _rule("rate_satisfied", "rated_satisfied", "评价满意", {"answered"}, "closed", {RESIDENT}, True),
         _rule("rate_unsatisfied", "rated_unsatisfied", "评价不满意", {"answered"}, "reopened", {RESIDENT}, True),
         _rule("close", "closed", "结案", {"answered", "reopened"}, "closed", {OFFICE, SYSTEM}, True),

@@ -217,7 +217,7 @@ async def test_a_dissatisfied_resident_reopens_the_ticket_for_the_same_departmen
     ticket = await api.as_staff("first", "GetTicket", pb.GetTicketRequest(ticket_no=ticket_no))
     assert (status(ticket), ticket.reopen_count, ticket.handling_department_id) == ("reopened", 1, FIRST)
     assert ticket.deadline.ToDatetime().isoformat() == "2026-11-06T02:00:00"  # three working days from Tuesday
-    assert ticket.allowed_actions == ["sign"]
+    assert ticket.allowed_actions == ["sign", "answer"]
     await api.step("first", ticket_no, "sign")
     await api.step("first", ticket_no, "answer", note="已电话联系并当面解答")
     await rate(api, ticket_no, code, pb.RATING_LEVEL_SATISFIED)

@@ -27,6 +27,7 @@ HTTP_STATUS = {
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.CANCELLED: 503,  # a busy server sheds calls: the client may send them again
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
 }
 
