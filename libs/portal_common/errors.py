@@ -62,3 +62,9 @@ class Unavailable(DomainError):
     """A dependency is down; the caller may retry later."""
 
     status = grpc.StatusCode.UNAVAILABLE
+
+
+class TooManyRequests(DomainError):
+    """A client sent more than its share; it may try again later."""
+
+    status = grpc.StatusCode.RESOURCE_EXHAUSTED

@@ -92,6 +92,7 @@ def stack_env(
         **{f"GATEWAY_{name.upper()}_ADDRESS": f"127.0.0.1:{ports[name]}" for name in GRPC_SERVICES},
         "GATEWAY_HTTP_PORT": str(ports["gateway"]),
         "SEARCH_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",  # where a rebuild of the index reads items
+        "FEEDBACK_CATALOG_ADDRESS": f"127.0.0.1:{ports['catalog']}",  # who a staff session belongs to
         "CATALOG_ADMIN_USERNAME": ADMIN_USERNAME,
         "GATEWAY_SESSION_SECRET": "local-stack-session-secret",
     }

@@ -94,6 +94,11 @@ async def publish(
 ) -> None:
     """Publish and wait for JetStream's ack: when this returns, the event is stored."""
     await js.publish(subject, payload, headers={**(headers or {}), MSG_ID: msg_id}, timeout=5)
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        # nats-py swallows a cancellation that arrives while it queues the message; a publisher being stopped
+        # would then carry on (and outlive its shutdown grace), so the cancellation is raised again here.
+        raise asyncio.CancelledError
 
 
 def event_headers(event: Message) -> dict[str, str]:

@@ -135,18 +135,20 @@ def test_back_office_refuses_a_missing_session(stack):
 def test_resident_submits_and_tracks_a_consultation_without_an_account(stack):
     ticket = {
         "kind": "consultation",
-        "title": "公积金提取要多久",
-        "content": "提取住房公积金多久到账？",
+        "subject": "公积金提取要多久",
+        "body": "提取住房公积金多久到账？",
         "contact_name": "李四",
         "contact_phone": "13900139000",
     }
     created = httpx.post(f"{stack.gateway_url}/api/v1/tickets", json=ticket)
     assert created.status_code == 201
-    number, code = created.json()["number"], created.json()["query_code"]
-    tracked = httpx.get(f"{stack.gateway_url}/api/v1/tickets/{number}", params={"code": code})
+    ticket_no, code = created.json()["ticket_no"], created.json()["query_code"]
+    tracked = httpx.get(f"{stack.gateway_url}/api/v1/tickets/{ticket_no}", params={"code": code})
     assert tracked.status_code == 200
-    assert tracked.json()["status"] == "submitted" and tracked.json()["title"] == "公积金提取要多久"
+    assert tracked.json()["status"] == "submitted" and tracked.json()["subject"] == "公积金提取要多久"
+    assert [step["step"] for step in tracked.json()["history"]] == ["submitted"]
     assert "13900139000" not in tracked.text and "李四" not in tracked.text
+    assert tracked.json()["contact_name"] == "李*" and tracked.json()["contact_phone"] == "139****9000"
 
 
 def test_lists_answer_total_and_items(stack):

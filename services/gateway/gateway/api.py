@@ -1,15 +1,15 @@
-"""The public JSON API under /api/v1: what residents look up, and their tickets."""
+"""The public JSON API under /api/v1: what residents look up (their tickets, ratings and stories are in
+feedback_api.py)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 
 from gateway.auth import ServicesDep
-from gateway.convert import counts_json, department_json, item_json, search_json, ticket_json, unit_json
+from gateway.convert import counts_json, department_json, item_json, search_json, unit_json
 from gateway.ratelimit import limit
-from gateway.schemas import ClickIn, TicketIn
+from gateway.schemas import ClickIn
 from portal.catalog.v1 import catalog_pb2
-from portal.feedback.v1 import feedback_pb2
 from portal.search.v1 import search_pb2
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -127,24 +127,3 @@ async def get_department(rpc: ServicesDep, department_id: PathId) -> dict:
     body = department_json(await rpc.get_department(department_id))
     body["units"] = [unit_json(u) for u in (await rpc.list_units(department_id)).items]
     return body
-
-
-TICKET_KINDS = {
-    "consultation": feedback_pb2.TICKET_KIND_CONSULTATION,
-    "complaint": feedback_pb2.TICKET_KIND_COMPLAINT,
-    "suggestion": feedback_pb2.TICKET_KIND_SUGGESTION,
-    "help": feedback_pb2.TICKET_KIND_HELP,
-}
-
-
-@router.post("/tickets", status_code=201, dependencies=[Depends(limit("submit"))])
-async def submit_ticket(rpc: ServicesDep, ticket: TicketIn) -> dict:
-    fields = ticket.model_dump()
-    fields["kind"] = TICKET_KINDS[ticket.kind]
-    response = await rpc.submit_ticket(feedback_pb2.SubmitTicketRequest(**fields))
-    return {"number": response.number, "query_code": response.query_code}
-
-
-@router.get("/tickets/{number}")
-async def track_ticket(rpc: ServicesDep, number: str, code: Annotated[str, Query(max_length=20)]) -> dict:
-    return ticket_json(await rpc.track_ticket(number, code))

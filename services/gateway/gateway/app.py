@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from gateway import api, backoffice, browse, guide_sheet, interaction, pages, staff_pages, wap
+from gateway import api, backoffice, browse, feedback_api, guide_sheet, interaction, pages, staff_pages, wap
 from gateway.config import GatewaySettings
 from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
 from gateway.ratelimit import RateLimits
@@ -37,6 +37,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = FastAPI(title="政务服务门户 API", version="1", lifespan=lifespan)
     app.include_router(api.router)
     app.include_router(backoffice.router)
+    app.include_router(feedback_api.router)
+    app.include_router(feedback_api.staff_router)
     app.include_router(pages.router)
     app.include_router(browse.router)
     app.include_router(guide_sheet.router)

@@ -112,14 +112,160 @@ def best_bet_json(bet: search_pb2.BestBet) -> dict[str, Any]:
     }
 
 
-def ticket_json(ticket: feedback_pb2.Ticket) -> dict[str, Any]:
+def _moment(stamp, present: bool = True) -> str | None:
+    return stamp.ToJsonString() if present else None
+
+
+def _ticket_status(value: int) -> str:
+    return _enum_name(feedback_pb2.TicketStatus, value, "TICKET_STATUS_")
+
+
+def step_json(step: feedback_pb2.TicketStep) -> dict[str, Any]:
     return {
-        "number": ticket.number,
+        "step": step.action,
+        "label": step.label,
+        "status": _ticket_status(step.status),
+        "by": step.actor,
+        "note": step.note,
+        "department_id": step.department_id,
+        "at": step.at.ToJsonString(),
+    }
+
+
+def ticket_json(ticket: feedback_pb2.PublicTicket) -> dict[str, Any]:
+    """What anyone holding the number and the query code sees: contact details arrive masked."""
+    return {
+        "ticket_no": ticket.ticket_no,
         "kind": _enum_name(feedback_pb2.TicketKind, ticket.kind, "TICKET_KIND_"),
-        "status": _enum_name(feedback_pb2.TicketStatus, ticket.status, "TICKET_STATUS_"),
-        "title": ticket.title,
-        "content": ticket.content,
+        "status": _ticket_status(ticket.status),
+        "subject": ticket.subject,
+        "body": ticket.body,
         "answer": ticket.answer,
+        "contact_name": ticket.contact_name,
+        "contact_phone": ticket.contact_phone,
+        "department_id": ticket.department_id,
+        "deadline": _moment(ticket.deadline, ticket.HasField("deadline")),
+        "duplicate_of": ticket.duplicate_of,
         "created_at": ticket.created_at.ToJsonString(),
         "updated_at": ticket.updated_at.ToJsonString(),
+        "history": [step_json(s) for s in ticket.steps],
+    }
+
+
+def staff_ticket_json(ticket: feedback_pb2.StaffTicket) -> dict[str, Any]:
+    body = {
+        "ticket_no": ticket.ticket_no,
+        "kind": _enum_name(feedback_pb2.TicketKind, ticket.kind, "TICKET_KIND_"),
+        "status": _ticket_status(ticket.status),
+        "subject": ticket.subject,
+        "body": ticket.body,
+        "answer": ticket.answer,
+        "contact_name": ticket.contact_name,
+        "contact_phone": ticket.contact_phone,
+        "contact_email": ticket.contact_email,
+        "public": ticket.public,
+        "item_id": ticket.item_id,
+        "department_id": ticket.department_id,
+        "handling_department_id": ticket.handling_department_id,
+        "assigned_at": _moment(ticket.assigned_at, ticket.HasField("assigned_at")),
+        "deadline": _moment(ticket.deadline, ticket.HasField("deadline")),
+        "deadline_stage": ticket.deadline_stage,
+        "bounce_count": ticket.bounce_count,
+        "reopen_count": ticket.reopen_count,
+        "extension_days_requested": ticket.extension_days_requested,
+        "duplicate_of": ticket.duplicate_of,
+        "qa_published": ticket.qa_published,
+        "source": ticket.source,
+        "version": ticket.version,
+        "created_at": ticket.created_at.ToJsonString(),
+        "updated_at": ticket.updated_at.ToJsonString(),
+    }
+    if ticket.steps:
+        body["history"] = [step_json(s) for s in ticket.steps]
+        body["allowed_actions"] = list(ticket.allowed_actions)
+    return body
+
+
+def question_json(question: feedback_pb2.ItemQuestion) -> dict[str, Any]:
+    return {
+        "ticket_no": question.ticket_no,
+        "subject": question.subject,
+        "body": question.body,
+        "answer": question.answer,
+        "asker": question.asker,
+        "asked_at": question.asked_at.ToJsonString(),
+        "answered_at": _moment(question.answered_at, question.HasField("answered_at")),
+    }
+
+
+def experience_json(experience: feedback_pb2.Experience, *, staff: bool = False) -> dict[str, Any]:
+    body = {
+        "id": experience.id,
+        "title": experience.title,
+        "body": experience.body,
+        "item_id": experience.item_id,
+        "department_id": experience.department_id,
+        "author": experience.author,
+        "status": experience.status,
+        "created_at": experience.created_at.ToJsonString(),
+        "published_at": _moment(experience.published_at, experience.HasField("published_at")),
+        "notes": [
+            {"department_id": n.department_id, "body": n.body, "created_at": n.created_at.ToJsonString()}
+            | ({"author": n.author} if staff else {})
+            for n in experience.notes
+        ],
+    }
+    if staff:
+        body |= {"reject_reason": experience.reject_reason, "contact_phone": experience.contact_phone}
+    return body
+
+
+RATING_LEVELS = {
+    "very_dissatisfied": feedback_pb2.RATING_LEVEL_VERY_DISSATISFIED,
+    "dissatisfied": feedback_pb2.RATING_LEVEL_DISSATISFIED,
+    "basically_satisfied": feedback_pb2.RATING_LEVEL_BASICALLY_SATISFIED,
+    "satisfied": feedback_pb2.RATING_LEVEL_SATISFIED,
+    "very_satisfied": feedback_pb2.RATING_LEVEL_VERY_SATISFIED,
+}
+
+
+def rating_json(rating: feedback_pb2.Rating) -> dict[str, Any]:
+    return {
+        "id": rating.id,
+        "target": _enum_name(feedback_pb2.RatingTarget, rating.target, "RATING_TARGET_"),
+        "item_id": rating.item_id,
+        "department_id": rating.department_id,
+        "ticket_no": rating.ticket_no,
+        "level": _enum_name(feedback_pb2.RatingLevel, rating.level, "RATING_LEVEL_"),
+        "comment": rating.comment,
+        "scores": dict(rating.scores),
+        "status": rating.status,
+        "appeal_reason": rating.appeal_reason,
+        "review_note": rating.review_note,
+        "rectification_ticket_no": rating.rectification_ticket_no,
+        "created_at": rating.created_at.ToJsonString(),
+    }
+
+
+def score_json(score: feedback_pb2.DepartmentScore) -> dict[str, Any]:
+    return {
+        "department_id": score.department_id,
+        "month": score.month,
+        "count": score.count,
+        "average_level": score.average_level,
+        "satisfaction_rate": score.satisfaction_rate,
+        "levels": dict(score.level_counts),
+        "sub_scores": dict(score.sub_scores),
+    }
+
+
+def inbox_json(entry: feedback_pb2.InboxEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "department_id": entry.department_id,
+        "kind": entry.kind,
+        "ticket_no": entry.ticket_no,
+        "text": entry.text,
+        "read": entry.read,
+        "created_at": entry.created_at.ToJsonString(),
     }

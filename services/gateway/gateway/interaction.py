@@ -53,12 +53,12 @@ async def read_ticket_form(request: Request) -> tuple[tickets.TicketForm, str]:
     return form, text(forms.FIELD, 200)
 
 
-async def submit_ticket(rpc: Services, form: tickets.TicketForm) -> Outcome:
+async def submit_ticket(rpc: Services, form: tickets.TicketForm, client_ip: str) -> Outcome:
     try:
-        number, code = await tickets.submit(rpc, form)
+        number, code = await tickets.submit(rpc, form, client_ip)
     except ApiError as error:
         if error.status == 400:
-            return Outcome(errors={tickets.FIELD_OF_CODE.get(error.code, "form"): error.message})
+            return Outcome(errors={tickets.FORM_FIELD.get(error.field or "", "form"): error.message})
         log.warning("ticket not submitted: %s", error.message)
         return Outcome(message="留言服务暂时不可用，您填写的内容已保留在下面，请稍后再提交。")
     return Outcome(result={"number": number, "query_code": code})
@@ -111,7 +111,7 @@ async def consult_form(request: Request, rpc: ServicesDep, kind: str = "consulta
 async def consult_submit(request: Request, rpc: ServicesDep):
     form, token = await read_ticket_form(request)
     forms.check_form(request, token)
-    outcome = await submit_ticket(rpc, form)
+    outcome = await submit_ticket(rpc, form, request.client.host if request.client else "")
     status = 201 if outcome.result else 503 if outcome.message else 400
     return _form_page(request, form, await subject(rpc, form.item_id), outcome, status)
 

@@ -10,11 +10,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from gateway.config import GatewaySettings
 from portal.catalog.v1 import catalog_pb2 as catalog
 from portal.catalog.v1 import catalog_pb2_grpc
-from portal.feedback.v1 import feedback_pb2, feedback_pb2_grpc
+from portal.feedback.v1 import feedback_pb2 as feedback
+from portal.feedback.v1 import feedback_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
 from portal_common.errors import ERROR_CODE_KEY, ERROR_FIELD_KEY
 from portal_common.telemetry import tracing_enabled
 
+CLIENT_IP_KEY = "x-portal-client-ip"  # the resident's address, for the feedback service's rate limits
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
     grpc.StatusCode.NOT_FOUND: 404,
@@ -25,6 +27,7 @@ HTTP_STATUS = {
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
     grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.CANCELLED: 503,  # a busy server sheds calls: the client may send them again
     grpc.StatusCode.DEADLINE_EXCEEDED: 504,
 }
 
@@ -84,11 +87,14 @@ class Services:
     async def close(self) -> None:
         await asyncio.gather(*(channel.close() for channel in self._channels.values()))
 
-    async def _call(self, method, request, token: str = ""):
-        """Call with the deadline (and the staff session, when given); a failure becomes an ApiError."""
-        metadata = (("authorization", f"Bearer {token}"),) if token else None
+    async def _call(self, method, request, token: str = "", client_ip: str = ""):
+        """Call with the deadline (and the staff session, or the resident's address, when given); a failure
+        becomes an ApiError."""
+        metadata = (("authorization", f"Bearer {token}"),) if token else ()
+        if client_ip:
+            metadata += ((CLIENT_IP_KEY, client_ip),)
         try:
-            return await method(request, timeout=self._timeout, metadata=metadata)
+            return await method(request, timeout=self._timeout, metadata=metadata or None)
         except grpc.aio.AioRpcError as error:
             raise _api_error(error) from error
 
@@ -181,14 +187,79 @@ class Services:
     async def list_staff(self, token: str) -> catalog.ListStaffResponse:
         return await self._call(self._catalog.ListStaff, catalog.ListStaffRequest(), token)
 
-    # --- feedback ------------------------------------------------------------------------------------------
+    # --- feedback: residents (their address goes along, for the rate limits) -------------------------------
 
-    async def submit_ticket(self, request: feedback_pb2.SubmitTicketRequest) -> feedback_pb2.SubmitTicketResponse:
-        return await self._call(self._feedback.SubmitTicket, request)
+    async def submit_ticket(
+        self, request: feedback.SubmitTicketRequest, client_ip: str
+    ) -> feedback.SubmitTicketResponse:
+        return await self._call(self._feedback.SubmitTicket, request, client_ip=client_ip)
 
-    async def track_ticket(self, number: str, query_code: str) -> feedback_pb2.Ticket:
-        request = feedback_pb2.TrackTicketRequest(number=number, query_code=query_code)
+    async def track_ticket(self, ticket_no: str, query_code: str) -> feedback.PublicTicket:
+        request = feedback.TrackTicketRequest(ticket_no=ticket_no, query_code=query_code)
         return await self._call(self._feedback.TrackTicket, request)
+
+    async def submit_rating(
+        self, request: feedback.SubmitRatingRequest, client_ip: str
+    ) -> feedback.SubmitRatingResponse:
+        return await self._call(self._feedback.SubmitRating, request, client_ip=client_ip)
+
+    async def submit_experience(
+        self, request: feedback.SubmitExperienceRequest, client_ip: str
+    ) -> feedback.SubmitExperienceResponse:
+        return await self._call(self._feedback.SubmitExperience, request, client_ip=client_ip)
+
+    async def published_experiences(
+        self, request: feedback.ListPublishedExperiencesRequest
+    ) -> feedback.ListExperiencesResponse:
+        return await self._call(self._feedback.ListPublishedExperiences, request)
+
+    async def item_questions(self, item_id: int, size: int) -> feedback.ListItemQuestionsResponse:
+        request = feedback.ListItemQuestionsRequest(item_id=item_id, page_size=size)
+        return await self._call(self._feedback.ListItemQuestions, request)
+
+    async def department_scores(self, month: str, department_id: int) -> feedback.ListDepartmentScoresResponse:
+        request = feedback.ListDepartmentScoresRequest(month=month, department_id=department_id)
+        return await self._call(self._feedback.ListDepartmentScores, request)
+
+    # --- feedback: staff (the feedback service checks the session and the role itself) ----------------------
+
+    async def list_tickets(self, request: feedback.ListTicketsRequest, token: str) -> feedback.ListTicketsResponse:
+        return await self._call(self._feedback.ListTickets, request, token)
+
+    async def overdue_tickets(self, token: str) -> feedback.ListTicketsResponse:
+        return await self._call(self._feedback.ListOverdueTickets, feedback.ListOverdueTicketsRequest(), token)
+
+    async def get_ticket(self, ticket_no: str, token: str) -> feedback.StaffTicket:
+        return await self._call(self._feedback.GetTicket, feedback.GetTicketRequest(ticket_no=ticket_no), token)
+
+    async def transition_ticket(self, request: feedback.TransitionTicketRequest, token: str) -> feedback.StaffTicket:
+        return await self._call(self._feedback.TransitionTicket, request, token)
+
+    async def inbox(self, request: feedback.ListInboxRequest, token: str) -> feedback.ListInboxResponse:
+        return await self._call(self._feedback.ListInbox, request, token)
+
+    async def mark_inbox_read(self, entry_id: int, token: str) -> feedback.InboxEntry:
+        return await self._call(self._feedback.MarkInboxRead, feedback.MarkInboxReadRequest(id=entry_id), token)
+
+    async def list_experiences(
+        self, request: feedback.ListExperiencesRequest, token: str
+    ) -> feedback.ListExperiencesResponse:
+        return await self._call(self._feedback.ListExperiences, request, token)
+
+    async def moderate_experience(self, request: feedback.ModerateExperienceRequest, token: str) -> feedback.Experience:
+        return await self._call(self._feedback.ModerateExperience, request, token)
+
+    async def add_experience_note(self, request: feedback.AddExperienceNoteRequest, token: str) -> feedback.Experience:
+        return await self._call(self._feedback.AddExperienceNote, request, token)
+
+    async def list_ratings(self, request: feedback.ListRatingsRequest, token: str) -> feedback.ListRatingsResponse:
+        return await self._call(self._feedback.ListRatings, request, token)
+
+    async def appeal_rating(self, request: feedback.AppealRatingRequest, token: str) -> feedback.Rating:
+        return await self._call(self._feedback.AppealRating, request, token)
+
+    async def review_appeal(self, request: feedback.ReviewAppealRequest, token: str) -> feedback.Rating:
+        return await self._call(self._feedback.ReviewAppeal, request, token)
 
     # --- health --------------------------------------------------------------------------------------------
 

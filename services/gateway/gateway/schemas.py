@@ -137,15 +137,81 @@ class LoginIn(Strict):
     password: str = Field(max_length=200)
 
 
+# Resident submissions. Lengths are bounded generously here (a body cannot be a megabyte); the feedback service
+# applies the real limits and says in Chinese which field is too long. `homepage` is the honeypot: the forms hide
+# it from people, so only bots fill it in.
+LONG_TEXT = 20_000
+SHORT_TEXT = 1_000
+
+
 class TicketIn(Strict):
     kind: Literal["consultation", "complaint", "suggestion", "help"]
-    title: str
-    content: str
+    subject: str = Field(max_length=SHORT_TEXT)
+    body: str = Field(max_length=LONG_TEXT)
+    contact_name: str = Field("", max_length=SHORT_TEXT)
+    contact_phone: str = Field("", max_length=SHORT_TEXT)
+    contact_email: str = Field("", max_length=SHORT_TEXT)
     item_id: int = Field(0, ge=0)
     department_id: int = Field(0, ge=0)
-    contact_name: str = ""
-    contact_phone: str = ""
-    may_publish: bool = False
+    public: bool = False
+    homepage: str = Field("", max_length=SHORT_TEXT)
+
+
+class SubScoresIn(Strict):
+    accuracy: int | None = Field(None, ge=1, le=5)
+    efficiency: int | None = Field(None, ge=1, le=5)
+    attitude: int | None = Field(None, ge=1, le=5)
+
+
+class RatingIn(Strict):
+    target: Literal["item", "department", "ticket"]
+    level: Literal["very_satisfied", "satisfied", "basically_satisfied", "dissatisfied", "very_dissatisfied"]
+    item_id: int = Field(0, ge=0)
+    department_id: int = Field(0, ge=0)
+    ticket_no: str = Field("", max_length=40)
+    code: str = Field("", max_length=20)
+    comment: str = Field("", max_length=LONG_TEXT)
+    scores: SubScoresIn = SubScoresIn()
+    homepage: str = Field("", max_length=SHORT_TEXT)
+
+
+class ExperienceIn(Strict):
+    title: str = Field(max_length=SHORT_TEXT)
+    body: str = Field(max_length=LONG_TEXT)
+    item_id: int = Field(0, ge=0)
+    department_id: int = Field(0, ge=0)
+    author_name: str = Field("", max_length=SHORT_TEXT)
+    contact_phone: str = Field("", max_length=SHORT_TEXT)
+    homepage: str = Field("", max_length=SHORT_TEXT)
+
+
+class TransitionIn(Strict):
+    """A step on a ticket: `action` is one of the flow's actions; the rest depends on it."""
+
+    action: str = Field(max_length=40)
+    note: str = Field("", max_length=LONG_TEXT)
+    department_id: int = Field(0, ge=0)
+    duplicate_of: str = Field("", max_length=40)
+    days: int = Field(0, ge=0, le=365)
+    version: int = Field(0, ge=0)
+
+
+class ModerationIn(Strict):
+    decision: Literal["publish", "reject"]
+    reason: str = Field("", max_length=LONG_TEXT)
+
+
+class NoteIn(Strict):
+    body: str = Field(max_length=LONG_TEXT)
+
+
+class AppealIn(Strict):
+    reason: str = Field(max_length=LONG_TEXT)
+
+
+class ReviewIn(Strict):
+    decision: Literal["uphold", "reject"]
+    note: str = Field("", max_length=LONG_TEXT)
 
 
 class ClickIn(Strict):

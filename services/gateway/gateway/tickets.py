@@ -1,10 +1,10 @@
 """What the pages need from the feedback service, behind small functions so that the pages do not change when the
 feedback API does: submit a ticket, track it, and the public Q&A and ratings of an item.
 
-Today these call the ticket API that exists (SubmitTicket, TrackTicket). Public Q&A and ratings have no API yet:
-`item_feedback` answers nothing, and the item page's includes show nothing for it."""
+Public Q&A and ratings of an item are not wired to the feedback API yet: `item_feedback` answers nothing, and the
+item page's includes show nothing for it."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from gateway.convert import ticket_json
 from gateway.rpc import Services
@@ -20,18 +20,21 @@ STATUS_LABELS = {
     "submitted": "已提交，等待受理",
     "accepted": "已受理",
     "rejected": "不予受理",
+    "merged": "已与相同诉求合并办理",
     "assigned": "已转交承办部门",
+    "returned": "承办部门已退回，正在重新转办",
+    "reopened": "已重新办理",
     "in_progress": "正在办理",
     "answered": "已答复",
     "closed": "已办结",
 }
-# The feedback service names what is wrong by code; the form shows the message next to this field.
-FIELD_OF_CODE = {
-    "ticket_kind_invalid": "kind",
-    "ticket_title_invalid": "title",
-    "ticket_content_invalid": "content",
-    "ticket_phone_invalid": "contact_phone",
-    "ticket_name_invalid": "contact_name",
+# The feedback service names the field at fault in the API's words; the form's fields are named as it shows them.
+FORM_FIELD = {
+    "kind": "kind",
+    "subject": "title",
+    "body": "content",
+    "contact_phone": "contact_phone",
+    "contact_name": "contact_name",
 }
 
 
@@ -57,12 +60,20 @@ class ItemFeedback:
     rating: dict | None = None
 
 
-async def submit(rpc: Services, form: TicketForm) -> tuple[str, str]:
+async def submit(rpc: Services, form: TicketForm, client_ip: str) -> tuple[str, str]:
     """The ticket's number and query code."""
-    fields = asdict(form)
-    fields["kind"] = KINDS[form.kind][1] if form.kind in KINDS else feedback_pb2.TICKET_KIND_UNSPECIFIED
-    response = await rpc.submit_ticket(feedback_pb2.SubmitTicketRequest(**fields))
-    return response.number, response.query_code
+    request = feedback_pb2.SubmitTicketRequest(
+        kind=KINDS[form.kind][1] if form.kind in KINDS else feedback_pb2.TICKET_KIND_UNSPECIFIED,
+        subject=form.title,
+        body=form.content,
+        item_id=form.item_id,
+        department_id=form.department_id,
+        contact_name=form.contact_name,
+        contact_phone=form.contact_phone,
+        public=form.may_publish,
+    )
+    response = await rpc.submit_ticket(request, client_ip)
+    return response.ticket_no, response.query_code
 
 
 async def track(rpc: Services, number: str, query_code: str) -> dict:

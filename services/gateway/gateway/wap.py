@@ -136,7 +136,7 @@ async def consult_form(
 async def consult_submit(request: Request, rpc: ServicesDep):
     form, token = await read_ticket_form(request)
     forms.check_form(request, token)
-    outcome = await submit_ticket(rpc, form)
+    outcome = await submit_ticket(rpc, form, request.client.host if request.client else "")
     status = 201 if outcome.result else 503 if outcome.message else 400
     return _consult_page(request, form, await subject(rpc, form.item_id), outcome, status)
 
