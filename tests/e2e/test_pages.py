@@ -294,7 +294,7 @@ def test_rate_limits_spare_a_busy_person_and_stop_a_flood(stack):
     refused = [r for r in flood if r.status_code == 429]
     assert refused and refused[0].json()["code"] == "rate_limited" and int(refused[0].headers["retry-after"]) >= 1
     assert search("198.51.100.8").status_code == 200  # someone else is not affected
-    ticket = {"kind": "suggestion", "title": "建议", "content": "多开窗口"}
+    ticket = {"kind": "suggestion", "subject": "建议", "body": "多开窗口"}
     headers = {"X-Forwarded-For": "198.51.100.9"}
     assert all(httpx.post(f"{url}/api/v1/tickets", json=ticket, headers=headers).status_code == 201 for _ in range(3))
 

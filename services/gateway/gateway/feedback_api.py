@@ -4,7 +4,7 @@ gateway passes the session on, and the resident's address for the rate limits.""
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
 from gateway.auth import ServicesDep, StaffDep
 from gateway.convert import (
@@ -17,6 +17,7 @@ from gateway.convert import (
     staff_ticket_json,
     ticket_json,
 )
+from gateway.ratelimit import limit
 from gateway.schemas import (
     AppealIn,
     ExperienceIn,
@@ -66,7 +67,7 @@ def client_ip(request: Request) -> str:
 # --- residents ---------------------------------------------------------------------------------------------
 
 
-@router.post("/tickets", status_code=201)
+@router.post("/tickets", status_code=201, dependencies=[Depends(limit("submit"))])
 async def submit_ticket(
     rpc: ServicesDep,
     request: Request,
@@ -102,7 +103,7 @@ async def track_ticket(
     return ticket_json(await rpc.track_ticket(ticket_no, code))
 
 
-@router.post("/ratings", status_code=201)
+@router.post("/ratings", status_code=201, dependencies=[Depends(limit("submit"))])
 async def submit_rating(rpc: ServicesDep, request: Request, rating: RatingIn) -> dict:
     """Rate an item, a department, or an answered ticket (with its number and code: the ticket is then closed,
     or reopened when dissatisfied). 不满意 or worse on an item or a department opens a rectification ticket,
@@ -129,7 +130,7 @@ async def submit_rating(rpc: ServicesDep, request: Request, rating: RatingIn) ->
     return body
 
 
-@router.post("/experiences", status_code=201)
+@router.post("/experiences", status_code=201, dependencies=[Depends(limit("submit"))])
 async def submit_experience(rpc: ServicesDep, request: Request, experience: ExperienceIn) -> dict:
     """A story of a visit, about an item or a department; published after the portal office has read it."""
     message = feedback_pb2.SubmitExperienceRequest(
