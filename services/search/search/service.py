@@ -153,14 +153,15 @@ class ItemSearch:
         if sound := analysis.name_pinyin(core):  # a whole name that sounds the same (驾驶正 → 驾驶证)
             clauses.append({"term": {"names_pinyin": {"value": sound, "boost": 10}}})
         dictionary = self._synonyms.current()
-        if rewritten := [analysis.intent(alternative) for alternative in dictionary.expand(text)]:
+        found = dictionary.matches(text)
+        if rewritten := [analysis.intent(alternative) for alternative in dictionary.expand(text, found)]:
             # The best reading counts, not their sum: five readings of one query are not five matches.
             fields = ["title^3", "aliases^3", "summary"]
             clauses.append(
                 {"dis_max": {"queries": [{"multi_match": {"query": r, "fields": fields}} for r in rewritten]}}
             )
             clauses += [{"term": {"names_exact": {"value": r, "boost": 10}}} for r in rewritten]
-        for _, meanings in dictionary.matches(text):  # 跑滴滴 → the licence by its name
+        for _, meanings in found:  # 跑滴滴 → the licence by its name
             clauses += [{"term": {"names_exact": {"value": meaning, "boost": 10}}} for meaning in meanings]
         return clauses
 

@@ -75,10 +75,11 @@ class Synonyms:
             found.append((term, [other for other in self.rules[term] if other not in query]))
         return found
 
-    def expand(self, query: str) -> list[str]:
-        """The query rewritten with its dictionary terms replaced by what they mean, alone and together."""
+    def expand(self, query: str, matches: list[tuple[str, list[str]]] | None = None) -> list[str]:
+        """The query rewritten with its dictionary terms (`matches`, when already found) replaced by what they mean,
+        alone and together."""
         variants = [query]
-        for term, meanings in self.matches(query):
+        for term, meanings in self.matches(query) if matches is None else matches:
             variants += [variant.replace(term, other, 1) for variant in variants for other in meanings]
         return variants[1 : MAX_ALTERNATIVES + 1]
 
