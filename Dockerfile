@@ -27,7 +27,6 @@ FROM ${PYTHON_IMAGE} AS runtime
 ARG SERVICE
 LABEL org.opencontainers.image.title="portal-${SERVICE}" \
       org.opencontainers.image.description="Public service portal: the ${SERVICE} service"
-SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 RUN case "$SERVICE" in catalog|search|feedback|gateway) ;; *) echo "--build-arg SERVICE=catalog|search|feedback|gateway" >&2; exit 1;; esac \
     && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin portal
 # The gateway renders guide sheets as PDF: WeasyPrint needs pango, and the sheets need Chinese fonts to embed.
