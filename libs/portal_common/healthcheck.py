@@ -14,8 +14,6 @@ import urllib.request
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from portal_common.settings import GrpcServiceSettings, ServiceSettings
-
 TIMEOUT_SECONDS = 2
 
 
@@ -40,8 +38,12 @@ def check_http(url: str) -> int:
         return 1
 
 
-def settings_class(service: str) -> type[ServiceSettings]:
-    """The settings class a service defines in `<service>/config.py` (each defines exactly one)."""
+def settings_class(service: str) -> type:
+    """The settings class a service defines in `<service>/config.py` (each defines exactly one). Imported only
+    when asked: importing a service's settings may cost a probe more than the probe itself (search's pull in its
+    analysis chain), which is why compose and Kubernetes name the target."""
+    from portal_common.settings import ServiceSettings
+
     module = importlib.import_module(f"{service}.config")
     classes = [
         value
@@ -55,6 +57,8 @@ def settings_class(service: str) -> type[ServiceSettings]:
 
 def target_for(service: str) -> str:
     """Where the service's own probe goes: its gRPC port, or its HTTP /healthz."""
+    from portal_common.settings import GrpcServiceSettings
+
     settings = settings_class(service)()
     if isinstance(settings, GrpcServiceSettings):
         return f"127.0.0.1:{settings.grpc_port}"
