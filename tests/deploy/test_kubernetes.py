@@ -240,3 +240,11 @@ def test_jobs_migrate_both_databases_and_a_reindex_waits_to_be_started(overlay):
     assert reindex["spec"]["suspend"] is True
     template = reindex["spec"]["jobTemplate"]["spec"]["template"]
     assert container_code(template["spec"]["containers"][0]) == ("search", "reindex")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_namespace_enforces_a_pod_security_standard(overlay):
+    (namespace,) = objects(overlay, "Namespace").values()
+    labels = namespace["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] in ("baseline", "restricted")
+    assert labels["pod-security.kubernetes.io/warn"] == labels["pod-security.kubernetes.io/audit"] == "restricted"
