@@ -167,21 +167,22 @@ def add_routes(router: APIRouter, site: Site) -> None:
     ):
         kind = kind if kind in tickets.KINDS else "consultation"
         form = tickets.TicketForm(kind=kind, item_id=item_id, department_id=department_id)
-        return await _consult_page(request, rpc, form, Outcome())
+        return await _about_page(request, rpc, "consult", form, Outcome())
 
     @router.post(f"{base}/consult", dependencies=[Depends(limit("submit"))])
     async def consult_submit(request: Request, rpc: ServicesDep):
         form, token = await read_ticket_form(request)
         forms.check_form(request, token)
-        submitted = tickets.submit(rpc, form, client_ip(request))
-        return await _consult_page(request, rpc, form, await attempt(submitted, tickets.FORM_FIELD, "ticket"))
+        outcome = await attempt(tickets.submit(rpc, form, client_ip(request)), tickets.FORM_FIELD, "ticket")
+        return await _about_page(request, rpc, "consult", form, outcome)
 
-    async def _consult_page(request: Request, rpc: Services, form: tickets.TicketForm, outcome: Outcome):
+    async def _about_page(request: Request, rpc: Services, name: str, form, outcome: Outcome):
+        """The form `name` (consult, share), headed by the item or department it is about."""
         context = {"form": form, "about": await subject(rpc, form.item_id, form.department_id), "outcome": outcome}
-        return site.form_page(request, "consult.html", context, outcome.status, "/consult")
+        return site.form_page(request, f"{name}.html", context, outcome.status, f"/{name}")
 
     @router.get(f"{base}/track")
-    async def track_form(request: Request, number: TicketNo = ""):
+    async def track_form(request: Request, number: Annotated[str, Query(max_length=40)] = ""):
         return site.form_page(request, "track.html", {"number": number, "outcome": Outcome()}, 200, "/track")
 
     @router.post(f"{base}/track", dependencies=[Depends(limit("submit"))])
@@ -235,15 +236,11 @@ def add_routes(router: APIRouter, site: Site) -> None:
     @router.get(f"{base}/share")
     async def experience_form(request: Request, rpc: ServicesDep, item_id: Id = 0, department_id: Id = 0):
         form = tickets.ExperienceForm(item_id=item_id, department_id=department_id)
-        return await _experience_page(request, rpc, form, Outcome())
+        return await _about_page(request, rpc, "share", form, Outcome())
 
     @router.post(f"{base}/share", dependencies=[Depends(limit("submit"))])
     async def experience_submit(request: Request, rpc: ServicesDep):
         form, token = await read_experience_form(request)
         forms.check_form(request, token)
-        shared = tickets.share(rpc, form, client_ip(request))
-        return await _experience_page(request, rpc, form, await attempt(shared, tickets.EXPERIENCE_FIELD, "experience"))
-
-    async def _experience_page(request: Request, rpc: Services, form: tickets.ExperienceForm, outcome: Outcome):
-        context = {"form": form, "about": await subject(rpc, form.item_id, form.department_id), "outcome": outcome}
-        return site.form_page(request, "share.html", context, outcome.status, "/share")
+        outcome = await attempt(tickets.share(rpc, form, client_ip(request)), tickets.EXPERIENCE_FIELD, "experience")
+        return await _about_page(request, rpc, "share", form, outcome)
