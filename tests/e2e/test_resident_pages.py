@@ -227,3 +227,23 @@ def test_feedback_down_leaves_the_item_page_and_keeps_what_was_typed(stack, offi
             typed = {"title": "办证经历", "body": "跑了三次", "csrf_token": token}
             page = browser.post(f"{forms}/share", data=typed)
             assert page.status_code == 503 and "分享服务暂时不可用" in page.text and "跑了三次" in page.text
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_the_resident_rates_the_answer_on_the_tracking_page(stack, office, site):
+    prefix, forms = SITES[site]
+    outcomes = {}
+    for level in ("satisfied", "very_dissatisfied"):
+        created = submitted(stack)
+        step(office, created["ticket_no"], "accept")
+        step(office, created["ticket_no"], "answer", note="携带身份证和居住证明，7个工作日办结")
+        url = f"{prefix}/tickets/{created['ticket_no']}?code={created['query_code']}"
+        with resident(stack, site) as browser:
+            page = browser.get(url)
+            assert "评价办理结果" in page.text and "7个工作日办结" in page.text
+            fields = {"ticket_no": created["ticket_no"], "code": created["query_code"], "level": level}
+            done = browser.post(f"{forms}/rate", data={**fields, "comment": "谢谢", "csrf_token": csrf_of(page)})
+            assert done.status_code == 201 and "感谢您的评价" in done.text
+            outcomes[level] = browser.get(url).text
+    assert "已办结" in outcomes["satisfied"] and "评价办理结果" not in outcomes["satisfied"]
+    assert "已重新办理" in outcomes["very_dissatisfied"]

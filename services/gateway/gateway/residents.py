@@ -86,6 +86,8 @@ async def read_rating_form(request: Request) -> tuple[tickets.RatingForm, str]:
     form = tickets.RatingForm(
         item_id=_number(data, "item_id"),
         department_id=_number(data, "department_id"),
+        ticket_no=_text(data, "ticket_no", 40),
+        code=_text(data, "code", 20),
         level=_text(data, "level", 30),
         scores={name: _text(data, f"score_{name}", 2) for name in tickets.SUB_SCORES},
         comment=_text(data, "comment", 1000),
@@ -202,7 +204,8 @@ def add_routes(router: APIRouter, site: Site) -> None:
         outcome = await track(rpc, ticket_no, code)
         if outcome.status == 404:
             request.app.state.rate_limits.check("submit", client_ip(request))
-        context = {"number": ticket_no, "outcome": outcome}
+        rating = tickets.RatingForm(ticket_no=ticket_no, code=code)  # offered once the ticket is answered
+        context = {"number": ticket_no, "outcome": outcome, "rating": rating}
         path = f"/tickets/{quote(ticket_no)}?code={quote(code)}"  # the other site's twin opens the same ticket
         page = site.form_page(request, "ticket.html", context, outcome.status, path)
         page.headers["Referrer-Policy"] = "no-referrer"  # the code is in the address: never pass it on
@@ -227,9 +230,13 @@ def add_routes(router: APIRouter, site: Site) -> None:
         return await _rating_page(request, rpc, form, await attempt(rated, tickets.RATING_FIELD, "rating"))
 
     async def _rating_page(request: Request, rpc: Services, form: tickets.RatingForm, outcome: Outcome):
-        about = await subject(rpc, form.item_id, form.department_id)
-        if not (form.item_id or form.department_id) and not outcome.errors:
-            outcome = Outcome(errors={"form": "请从事项或部门页面进入评价"}, status=400)
+        if form.target == "ticket":
+            path = f"/tickets/{quote(form.ticket_no)}?code={quote(form.code)}"
+            about = {"kind": "ticket", "title": f"办件 {form.ticket_no}", "path": path}
+        else:
+            about = await subject(rpc, form.item_id, form.department_id)
+        if not form.target and not outcome.errors:
+            outcome = Outcome(errors={"form": "请从事项、部门或办件进度页面进入评价"}, status=400)
         context = {"rating": form, "about": about, "outcome": outcome}
         return site.form_page(request, "rate.html", context, outcome.status, "/rate")
 

@@ -63,6 +63,11 @@ LEVEL_LABELS = {
     "dissatisfied": "不满意",
     "very_dissatisfied": "非常不满意",
 }
+RATING_TARGETS = {
+    "item": feedback_pb2.RATING_TARGET_ITEM,
+    "department": feedback_pb2.RATING_TARGET_DEPARTMENT,
+    "ticket": feedback_pb2.RATING_TARGET_TICKET,
+}
 SUB_SCORES = {"accuracy": "办事指南准确", "efficiency": "办理效率", "attitude": "服务态度"}
 RATING_FIELD = {"level": "level", "scores": "scores", "comment": "comment", "item_id": "form", "department_id": "form"}
 EXPERIENCE_FIELD = {"title": "title", "body": "body", "author_name": "author_name", "contact_phone": "contact_phone"}
@@ -74,13 +79,20 @@ COMMENTS_SHOWN = 5
 
 @dataclass
 class RatingForm:
-    """A rating as typed: the level's key, sub-scores as "1".."5" or "" (not given), and a comment."""
+    """A rating as typed: of an item, a department, or an answered ticket (its number and query code); the
+    level's key, sub-scores as "1".."5" or "" (not given), and a comment."""
 
     item_id: int = 0
     department_id: int = 0
+    ticket_no: str = ""
+    code: str = ""
     level: str = ""
     scores: dict[str, str] = field(default_factory=dict)
     comment: str = ""
+
+    @property
+    def target(self) -> str:
+        return "ticket" if self.ticket_no else "item" if self.item_id else "department" if self.department_id else ""
 
 
 @dataclass
@@ -149,11 +161,14 @@ async def _department_names(rpc: Services, ids: set[int]) -> dict[int, str]:
 
 
 async def rate(rpc: Services, form: RatingForm, client_ip: str) -> tuple[str, str] | None:
-    """Rate an item or a department; a rectification ticket's number and query code when the rating opened one."""
+    """Rate an item, a department or a ticket; a rectification ticket's number and query code when the rating
+    opened one."""
     request = feedback_pb2.SubmitRatingRequest(
-        target=feedback_pb2.RATING_TARGET_ITEM if form.item_id else feedback_pb2.RATING_TARGET_DEPARTMENT,
-        item_id=form.item_id,
-        department_id=0 if form.item_id else form.department_id,
+        target=RATING_TARGETS.get(form.target, feedback_pb2.RATING_TARGET_UNSPECIFIED),
+        item_id=form.item_id if form.target == "item" else 0,
+        department_id=form.department_id if form.target == "department" else 0,
+        ticket_no=form.ticket_no,
+        query_code=form.code,
         level=RATING_LEVELS.get(form.level, feedback_pb2.RATING_LEVEL_UNSPECIFIED),
         comment=form.comment,
         scores={name: int(value) for name, value in form.scores.items() if value.isdigit()},
