@@ -117,6 +117,8 @@ def test_the_consult_confirmation_links_to_the_tracking_page(stack):
         done = browser.post("/interaction/consult", data=fields)
         link = re.search(r'href="(/tickets/\d+\?code=\w+)"', done.text).group(1)
         assert "已提交" in browser.get(link).text
+        bot = browser.post("/interaction/consult", data={**fields, "homepage": "http://cheap-pills.example"})
+        assert bot.status_code == 400 and "老人行动不便" in bot.text and 'class="hp"' in bot.text
 
 
 @pytest.mark.parametrize("site", SITES)

@@ -29,6 +29,7 @@ UNAVAILABLE = {
     "experience": "分享服务暂时不可用，您填写的内容已保留在下面，请稍后再提交。",
 }
 templates.env.globals.update(levels=tickets.LEVEL_LABELS, sub_scores=tickets.SUB_SCORES)
+HONEYPOT = "homepage"  # as in the JSON API
 CONFIRM_RATING = "为防止他人冒用，请核对您的评价，然后点击“提交评价”。"
 
 
@@ -77,6 +78,7 @@ async def read_ticket_form(request: Request) -> tuple[tickets.TicketForm, str]:
         contact_name=_text(data, "contact_name", 100),
         contact_phone=_text(data, "contact_phone", 40),
         may_publish=data.get("may_publish") == "on",
+        honeypot=_text(data, HONEYPOT, 200),
     )
     return form, _text(data, forms.FIELD, 200)
 
@@ -91,6 +93,7 @@ async def read_rating_form(request: Request) -> tuple[tickets.RatingForm, str]:
         level=_text(data, "level", 30),
         scores={name: _text(data, f"score_{name}", 2) for name in tickets.SUB_SCORES},
         comment=_text(data, "comment", 1000),
+        honeypot=_text(data, HONEYPOT, 200),
     )
     return form, _text(data, forms.FIELD, 200)
 
@@ -104,6 +107,7 @@ async def read_experience_form(request: Request) -> tuple[tickets.ExperienceForm
         department_id=_number(data, "department_id"),
         author_name=_text(data, "author_name", 100),
         contact_phone=_text(data, "contact_phone", 40),
+        honeypot=_text(data, HONEYPOT, 200),
     )
     return form, _text(data, forms.FIELD, 200)
 

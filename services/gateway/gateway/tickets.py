@@ -54,6 +54,7 @@ class TicketForm:
     contact_name: str = ""
     contact_phone: str = ""
     may_publish: bool = False
+    honeypot: str = ""  # the hidden "homepage" field: people never see it, bots fill it in
 
 
 LEVEL_LABELS = {
@@ -89,6 +90,7 @@ class RatingForm:
     level: str = ""
     scores: dict[str, str] = field(default_factory=dict)
     comment: str = ""
+    honeypot: str = ""
 
     @property
     def target(self) -> str:
@@ -103,6 +105,7 @@ class ExperienceForm:
     department_id: int = 0
     author_name: str = ""
     contact_phone: str = ""
+    honeypot: str = ""
 
 
 @dataclass
@@ -127,6 +130,7 @@ async def submit(rpc: Services, form: TicketForm, client_ip: str) -> dict:
         contact_name=form.contact_name,
         contact_phone=form.contact_phone,
         public=form.may_publish,
+        honeypot=form.honeypot,
     )
     response = await rpc.submit_ticket(request, client_ip)
     return {"number": response.ticket_no, "query_code": response.query_code}
@@ -172,6 +176,7 @@ async def rate(rpc: Services, form: RatingForm, client_ip: str) -> tuple[str, st
         level=RATING_LEVELS.get(form.level, feedback_pb2.RATING_LEVEL_UNSPECIFIED),
         comment=form.comment,
         scores={name: int(value) for name, value in form.scores.items() if value.isdigit()},
+        honeypot=form.honeypot,
     )
     response = await rpc.submit_rating(request, client_ip)
     if not response.rectification_ticket_no:
@@ -188,6 +193,7 @@ async def share(rpc: Services, form: ExperienceForm, client_ip: str) -> int:
         department_id=form.department_id,
         author_name=form.author_name,
         contact_phone=form.contact_phone,
+        honeypot=form.honeypot,
     )
     return (await rpc.submit_experience(request, client_ip)).id
 
