@@ -45,12 +45,13 @@ class Outcome:
 
 
 async def attempt(call: Awaitable, fields: dict[str, str], service: str) -> Outcome:
-    """Run a submission: its result (201), the service's word on the field at fault (400), its refusal of a
-    flood (429), or a plain message that the service is down (503) — the form keeps what was typed."""
+    """Run a submission: its result (201), the service's word on the field at fault (400; a ticket to rate that
+    is not found or not ratable too), its refusal of a flood (429), or a plain message that the service is down
+    (503) — the form keeps what was typed."""
     try:
         return Outcome(result=await call, done=True, status=201)
     except ApiError as error:
-        if error.status in (400, 409):
+        if error.status in (400, 404, 409):
             return Outcome(errors={fields.get(error.field or "", "form"): error.message}, status=400)
         if error.status == 429:
             return Outcome(message=error.message, status=429)
