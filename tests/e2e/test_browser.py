@@ -3,12 +3,15 @@ the desktop site at desktop and phone widths and on the WAP site; Chinese glyphs
 serious or critical WCAG 2.1 AA violation on the key pages. Screenshots go to .local/artifacts/screenshots/."""
 
 import json
+import uuid
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from tests.e2e.conftest import bearer
 from tests.e2e.test_pages import ARTIFACTS
 
 SCREENSHOTS = ARTIFACTS / "screenshots"
@@ -163,4 +166,86 @@ def test_the_consult_form_shows_the_services_message_next_to_the_field(stack, br
     expect(page.locator("#content")).to_have_value("我想咨询居住证办理需要哪些材料")
     check_accessibility(page, "consult form with an error", axe_report)
     shoot(page, "desktop-1280-consult-error")
+    page.close()
+
+
+HOSTILE = "<script>alert(1)</script><b>粗体</b><img src=x onerror=alert(2)>"
+
+
+def published_feedback_about_a_new_item(stack, admin_token: str) -> int:
+    """A new item with a consultation answered and published as Q&A, a rated comment and a moderated experience,
+    every text of them hostile markup; the item's id."""
+    with httpx.Client(base_url=stack.gateway_url, headers=bearer(admin_token)) as office:
+        department_id = office.get("/api/v1/departments").json()["items"][0]["id"]
+        guide = {"code": f"XSS-{uuid.uuid4().hex[:8]}", "name": "脚本测试事项", "section": "办事服务",
+                 "department_id": department_id, "fees": "不收费", "status": "published"}  # fmt: skip
+        item_id = office.post("/api/v1/admin/items", json=guide).json()["id"]
+        resident = {"X-Forwarded-For": "198.18.250.1"}
+        question = {"kind": "consultation", "subject": HOSTILE, "body": HOSTILE, "item_id": item_id, "public": True}
+        number = office.post("/api/v1/tickets", json=question, headers=resident).json()["ticket_no"]
+        for action, note in (("accept", ""), ("answer", HOSTILE), ("publish", "")):
+            step = office.post(f"/api/v1/admin/tickets/{number}/transitions", json={"action": action, "note": note})
+            assert step.status_code == 200, step.text
+        rating = {"target": "item", "item_id": item_id, "level": "satisfied", "comment": HOSTILE}
+        assert office.post("/api/v1/ratings", json=rating, headers=resident).status_code == 201
+        story = {"title": HOSTILE, "body": HOSTILE, "item_id": item_id}
+        post = office.post("/api/v1/experiences", json=story, headers=resident).json()
+        moderated = office.post(f"/api/v1/admin/experiences/{post['id']}/moderation", json={"decision": "publish"})
+        assert moderated.status_code == 200, moderated.text
+    return item_id
+
+
+def test_residents_markup_is_shown_as_text_and_never_runs(stack, indexed, browser, admin_token):
+    item_id = published_feedback_about_a_new_item(stack, admin_token)
+    api = httpx.get(f"{stack.gateway_url}/api/v1/items/{item_id}/questions").json()["items"][0]
+    assert api["subject"] == api["body"] == api["answer"] == HOSTILE
+    assert httpx.get(f"{stack.gateway_url}/api/v1/items/{item_id}/ratings").json()["comments"][0]["comment"] == HOSTILE
+    assert (
+        httpx.get(f"{stack.gateway_url}/api/v1/experiences", params={"item_id": item_id}).json()["items"][0]["body"]
+        == HOSTILE
+    )
+    dialogs: list[str] = []
+    pages = (
+        ("item", f"/items/{item_id}", 4, 1280),
+        ("wap-item", f"/m/items/{item_id}", 4, 360),
+        ("home", "/", 2, 1280),
+    )
+    for name, path, count, width in pages:  # Q&A (question, details, answer) and a rating comment; a story
+        page = open_page(browser, width)
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(stack.gateway_url + path, wait_until="load")
+        page.wait_for_timeout(300)  # room for an onerror handler to fire, were one ever parsed
+        assert page.locator("img[src='x'], main b, body > b").count() == 0, name
+        assert page.locator("body").inner_text().count(HOSTILE) >= count, name
+        shoot(page, f"xss-{name}")
+        page.close()
+    assert dialogs == []
+
+
+def test_feedback_pages_have_no_serious_accessibility_violations(stack, indexed, browser, axe_report, admin_token):
+    with httpx.Client(base_url=stack.gateway_url) as resident:
+        item_id = resident.get("/api/v1/items", params={"size": 1}).json()["items"][0]["id"]
+        ticket = {"kind": "consultation", "subject": "居住证", "body": "办理需要几天？"}
+        created = resident.post("/api/v1/tickets", json=ticket, headers={"X-Forwarded-For": "198.18.250.2"}).json()
+    page = open_page(browser, 1280)
+    for name, path in (
+        ("tracking page", f"/tickets/{created['ticket_no']}?code={created['query_code']}"),
+        ("rating form", f"/interaction/rate?item_id={item_id}"),
+        ("experience form", "/interaction/share"),
+        ("experiences", "/interaction/experiences"),
+        ("department scores", "/interaction/scores"),
+        ("wap tracking page", f"/m/tickets/{created['ticket_no']}?code={created['query_code']}"),
+        ("wap rating form", f"/m/rate?item_id={item_id}"),
+    ):
+        page.goto(stack.gateway_url + path)
+        check_accessibility(page, name, axe_report)
+        shoot(page, "feedback-" + name.replace(" ", "-"))
+    page.goto(f"{stack.gateway_url}/interaction/rate?item_id={item_id}")
+    page.get_by_label("非常满意").check()
+    page.evaluate("document.querySelector('#rate-comment').removeAttribute('maxlength')")  # as a script could
+    page.get_by_label("评价内容").fill("长" * 501)
+    page.get_by_role("button", name="提交评价").click()
+    expect(page.locator("#comment-error")).to_be_visible()
+    check_accessibility(page, "rating form with an error", axe_report)
+    shoot(page, "feedback-rating-form-error")
     page.close()

@@ -152,6 +152,24 @@ def rating_to_proto(rating: Rating) -> pb.Rating:
     )
 
 
+def item_ratings_to_proto(item_id: int, found) -> pb.ItemRatings:
+    """`found`: ratings.ItemRatings (not imported: ratings imports this module)."""
+    summary = found.summary
+    return pb.ItemRatings(
+        item_id=item_id,
+        count=summary.count,
+        average_level=summary.average_level,
+        satisfaction_rate=summary.satisfaction_rate,
+        level_counts=summary.level_counts,
+        sub_scores=summary.sub_scores,
+        comments=[
+            pb.RatingComment(level=r.level, comment=r.comment, created_at=timestamp(r.created_at))
+            for r in found.comments
+        ],
+        updated_at=_optional(found.updated_at),
+    )
+
+
 def experience_to_proto(experience: Experience, *, public: bool) -> pb.Experience:
     return pb.Experience(
         id=experience.id,

@@ -33,6 +33,7 @@ STATUS_LABELS = {
 }
 OPEN = frozenset({"assigned", "in_progress", "reopened"})  # a department holds it and its deadline runs
 ANSWERABLE = frozenset({"accepted", "in_progress", "reopened"})  # accepted: the portal office answers itself
+WITHDRAWABLE = frozenset({"submitted", "accepted", "assigned", "returned", "in_progress", "reopened", "answered"})
 DEADLINE_STAGES = ("", "due_soon", "overdue", "reminded", "escalated")  # Ticket.deadline_stage indexes this
 ROLE_LABELS = {RESIDENT: "市民", DEPARTMENT: "承办部门", OFFICE: "门户办公室", SYSTEM: "系统"}
 
@@ -90,6 +91,8 @@ RULES = {
         _rule("mark_overdue", "overdue", "已超期", OPEN, None, {SYSTEM}),
         _rule("remind", "reminded", "催办", OPEN, None, {SYSTEM, OFFICE}),
         _rule("escalate", "escalated", "督办", OPEN, None, {SYSTEM, OFFICE}),
+        # An upheld appeal of a malicious rating withdraws the rectification ticket the rating opened.
+        _rule("withdraw", "withdrawn", "申诉成立，撤销整改", WITHDRAWABLE, "closed", {SYSTEM}, True),
         _rule("publish", "qa_published", "公开答复", {"answered", "closed"}, None, {DEPARTMENT, OFFICE}),
         _rule("unpublish", "qa_unpublished", "撤回公开", {"answered", "closed"}, None, {DEPARTMENT, OFFICE}),
     )

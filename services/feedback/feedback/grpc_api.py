@@ -17,6 +17,7 @@ from feedback.convert import (
     TARGET_FROM_PROTO,
     experience_to_proto,
     inbox_entry_to_proto,
+    item_ratings_to_proto,
     question_to_proto,
     rating_to_proto,
     ticket_to_public_proto,
@@ -205,6 +206,12 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             ],
         )
 
+    @grpc_errors
+    async def GetItemRatings(self, request: pb.GetItemRatingsRequest, context) -> pb.ItemRatings:
+        async with self._sessions() as session:
+            found = await ratings.item_ratings(session, item_id=request.item_id, comments=request.comments)
+        return item_ratings_to_proto(request.item_id, found)
+
     # --- staff: tickets ----------------------------------------------------------------------------------
 
     @grpc_errors
@@ -361,7 +368,13 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
 
         async def review(session):
             return await ratings.review_appeal(
-                session, rating_id=request.id, decision=request.decision, note=request.note, actor=actor
+                session,
+                rating_id=request.id,
+                decision=request.decision,
+                note=request.note,
+                actor=actor,
+                policy=self._policy,
+                now=self._clock(),
             )
 
         return await self._write(review, self._rating)

@@ -39,6 +39,7 @@ TICKET_NOTICES = {
     "overdue": (("department", "office"), "已超期：{subject}"),
     "reminded": (("department",), "催办：{subject}已超过办理期限，请尽快办结"),
     "escalated": (("department", "office"), "督办：{subject}超期未办结"),
+    "withdrawn": (("department",), "评价申诉成立，整改件已撤销：{subject}"),
 }
 
 

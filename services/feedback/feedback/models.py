@@ -112,6 +112,7 @@ class Rating(Base):
     appealed_by: Mapped[str] = mapped_column(String(100), default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str] = mapped_column(String(100), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rectification_ticket_no: Mapped[str] = mapped_column(String(20), default="")  # opened by this rating
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

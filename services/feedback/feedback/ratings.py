@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from feedback import abuse, events, service, texts
 from feedback.abuse import Origin
 from feedback.convert import LEVEL_NAMES
-from feedback.flow import A_RESIDENT, DEPARTMENT, OFFICE, RULES, Actor
-from feedback.models import Rating
+from feedback.flow import A_RESIDENT, DEPARTMENT, OFFICE, RULES, SYSTEM, Actor
+from feedback.models import Rating, Ticket
 from feedback.policy import Policy
 from feedback.workdays import WorkCalendar
 from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
@@ -163,7 +163,9 @@ async def appeal_rating(session: AsyncSession, *, rating_id: int, reason: str, a
     return rating
 
 
-async def review_appeal(session: AsyncSession, *, rating_id: int, decision: str, note: str, actor: Actor) -> Rating:
+async def review_appeal(
+    session: AsyncSession, *, rating_id: int, decision: str, note: str, actor: Actor, policy: Policy, now: datetime
+) -> Rating:
     if actor.role != OFFICE:
         log.warning("forbidden: %s tried to review the appeal of rating %s", actor.username, rating_id)
         raise Forbidden("forbidden_role", "只有门户办公室可以审核申诉")
@@ -174,10 +176,26 @@ async def review_appeal(session: AsyncSession, *, rating_id: int, decision: str,
         raise Invalid("appeal_decision_invalid", "审核结果须为 uphold（申诉成立）或 reject（驳回）", field="decision")
     rating.review_note = texts.text("note", note, limit=500, required=decision == "reject", code="review_note_invalid")
     rating.status = "excluded" if decision == "uphold" else "counted"
-    rating.reviewed_by = actor.username
+    rating.reviewed_by, rating.reviewed_at = actor.username, now
     await _flush(session)
+    if decision == "uphold":
+        await _withdraw_rectification(session, rating, actor, policy, now)
     events.stage_rating_changed(session, rating, "appeal_upheld" if decision == "uphold" else "appeal_rejected")
     return rating
+
+
+async def _withdraw_rectification(session: AsyncSession, rating: Rating, actor: Actor, policy, now) -> None:
+    """A rating found malicious no longer asks the department to rectify anything: its ticket is closed, unless
+    it is closed (or was merged or rejected) already."""
+    if not rating.rectification_ticket_no:
+        return
+    ticket = await service.find_ticket(session, ticket_no=rating.rectification_ticket_no)
+    rule = RULES["withdraw"]
+    if ticket is None or ticket.status not in rule.sources:
+        return
+    change = service.Change(note=f"评价申诉成立，整改撤销{f'：{rating.review_note}' if rating.review_note else ''}")
+    reviewer = Actor(actor.username, SYSTEM)  # the step is the appeal's consequence, recorded under the reviewer
+    await service.apply(session, ticket=ticket, rule=rule, actor=reviewer, change=change, policy=policy, now=now)
 
 
 async def list_ratings(
@@ -215,14 +233,39 @@ async def list_ratings(
 
 
 @dataclass
-class DepartmentScore:
-    department_id: int
-    month: str
+class Summary:
+    """Ratings counted together: per level, the average, the share satisfied and the sub-score averages."""
+
     level_counts: dict[str, int] = field(default_factory=dict)
     sub_scores: dict[str, float] = field(default_factory=dict)
     count: int = 0
     average_level: float = 0.0
     satisfaction_rate: float = 0.0
+
+
+@dataclass
+class DepartmentScore(Summary):
+    department_id: int = 0
+    month: str = ""
+
+
+def summarize(rows) -> Summary:
+    """(level, scores) pairs → their summary."""
+    levels: list[int] = []
+    subs: dict[str, list[int]] = defaultdict(list)
+    for level, scores in rows:
+        levels.append(level)
+        for name, value in (scores or {}).items():
+            subs[name].append(value)
+    if not levels:
+        return Summary(level_counts={name: 0 for name in LEVEL_NAMES.values()})
+    return Summary(
+        count=len(levels),
+        average_level=round(sum(levels) / len(levels), 2),
+        satisfaction_rate=round(sum(v > DISSATISFIED for v in levels) / len(levels), 4),
+        level_counts={name: levels.count(level) for level, name in LEVEL_NAMES.items()},
+        sub_scores={name: round(sum(v) / len(v), 2) for name, v in subs.items()},
+    )
 
 
 async def department_scores(
@@ -241,24 +284,39 @@ async def department_scores(
     )
     if department_id:
         query = query.where(Rating.department_id == department_id)
-    levels: dict[int, list[int]] = defaultdict(list)
-    subs: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_department: dict[int, list] = defaultdict(list)
     for department, level, scores in await session.execute(query):
-        levels[department].append(level)
-        for name, value in (scores or {}).items():
-            subs[department][name].append(value)
-    result = []
-    for department in sorted(levels):
-        values = levels[department]
-        result.append(
-            DepartmentScore(
-                department_id=department,
-                month=month,
-                count=len(values),
-                average_level=round(sum(values) / len(values), 2),
-                satisfaction_rate=round(sum(v > DISSATISFIED for v in values) / len(values), 4),
-                level_counts={name: values.count(level) for level, name in LEVEL_NAMES.items()},
-                sub_scores={name: round(sum(v) / len(v), 2) for name, v in subs[department].items()},
-            )
-        )
-    return result
+        by_department[department].append((level, scores))
+    return [
+        DepartmentScore(department_id=department, month=month, **vars(summarize(by_department[department])))
+        for department in sorted(by_department)
+    ]
+
+
+@dataclass
+class ItemRatings:
+    summary: Summary
+    comments: list[Rating]
+    updated_at: datetime | None
+
+
+async def item_ratings(session: AsyncSession, *, item_id: int, comments: int = 0) -> ItemRatings:
+    """An item's ratings, appeals upheld left out, with the newest comments of ratings not under appeal."""
+    counted = select(Rating.level, Rating.scores).where(Rating.item_id == item_id, Rating.status != "excluded")
+    summary = summarize(await session.execute(counted))
+    recent = []
+    if comments > 0:
+        query = select(Rating).where(Rating.item_id == item_id, Rating.status == "counted", Rating.comment != "")
+        recent = list((await session.scalars(query.order_by(Rating.id.desc()).limit(min(comments, 50)))).all())
+    return ItemRatings(summary, recent, await _item_feedback_changed(session, item_id))
+
+
+async def _item_feedback_changed(session: AsyncSession, item_id: int) -> datetime | None:
+    """When anything about the item last changed here: a rating, an appeal decided, a step of one of its tickets
+    (publishing an answer as Q&A among them). Later than needed at times, never earlier."""
+    moments = [
+        await session.scalar(select(func.max(Rating.created_at)).where(Rating.item_id == item_id)),
+        await session.scalar(select(func.max(Rating.reviewed_at)).where(Rating.item_id == item_id)),
+        await session.scalar(select(func.max(Ticket.updated_at)).where(Ticket.item_id == item_id)),
+    ]
+    return max((m for m in moments if m is not None), default=None)

@@ -176,8 +176,12 @@ async def ticket_steps(session: AsyncSession, *, ticket: Ticket) -> list[TicketS
     return list((await session.scalars(select(TicketStep).where(TicketStep.ticket_id == ticket.id))).all())
 
 
+async def find_ticket(session: AsyncSession, *, ticket_no: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.ticket_no == ticket_no.strip()))
+
+
 async def _ticket(session: AsyncSession, ticket_no: str) -> Ticket:
-    ticket = await session.scalar(select(Ticket).where(Ticket.ticket_no == ticket_no.strip()))
+    ticket = await find_ticket(session, ticket_no=ticket_no)
     if ticket is None:
         raise NotFound("ticket_not_found", f"件 {ticket_no} 不存在")
     return ticket

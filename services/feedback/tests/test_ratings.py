@@ -166,3 +166,61 @@ async def test_monthly_department_scores_with_counts(api, clock):
     with pytest.raises(grpc.aio.AioRpcError) as refused:
         await api.stub.ListDepartmentScores(pb.ListDepartmentScoresRequest(month="2026-13"))
     assert error_code(refused.value) == "month_invalid"
+
+
+async def test_an_upheld_appeal_withdraws_the_rectification_ticket(api):
+    unfair = await rate_item(api, pb.RATING_LEVEL_VERY_DISSATISFIED, comment="广告：代办证件")
+    fair = await rate_item(api, pb.RATING_LEVEL_DISSATISFIED, comment="排队太久")
+    for made in (unfair, fair):
+        await api.as_staff("first", "AppealRating", pb.AppealRatingRequest(id=made.id, reason="恶意差评"))
+    await api.as_staff("office", "ReviewAppeal", pb.ReviewAppealRequest(id=unfair.id, decision="uphold", note="广告"))
+    await api.as_staff("office", "ReviewAppeal", pb.ReviewAppealRequest(id=fair.id, decision="reject", note="属实"))
+
+    def ticket(made):
+        return api.as_staff("first", "GetTicket", pb.GetTicketRequest(ticket_no=made.rectification_ticket_no))
+
+    withdrawn, kept = await ticket(unfair), await ticket(fair)
+    assert withdrawn.status == pb.TICKET_STATUS_CLOSED and withdrawn.steps[-1].label == "申诉成立，撤销整改"
+    assert "广告" in withdrawn.steps[-1].note and "answer" not in withdrawn.allowed_actions
+    assert kept.status == pb.TICKET_STATUS_ASSIGNED  # a rejected appeal leaves the department's work to do
+    tracked = await api.stub.TrackTicket(
+        pb.TrackTicketRequest(ticket_no=unfair.rectification_ticket_no, query_code=unfair.rectification_query_code)
+    )
+    assert tracked.status == pb.TICKET_STATUS_CLOSED and tracked.steps[-1].actor == "系统"
+
+
+async def test_an_upheld_appeal_leaves_an_already_closed_rectification_alone(api):
+    made = await rate_item(api, pb.RATING_LEVEL_DISSATISFIED)
+    number = made.rectification_ticket_no
+    await api.step("first", number, "sign")
+    await api.step("first", number, "answer", note="已整改")
+    await api.step("office", number, "close")
+    await api.as_staff("first", "AppealRating", pb.AppealRatingRequest(id=made.id, reason="恶意差评"))
+    await api.as_staff("office", "ReviewAppeal", pb.ReviewAppealRequest(id=made.id, decision="uphold"))
+    closed = await api.as_staff("first", "GetTicket", pb.GetTicketRequest(ticket_no=number))
+    assert closed.status == pb.TICKET_STATUS_CLOSED and closed.steps[-1].action == "closed"
+
+
+async def test_an_items_ratings_summary_counts_levels_sub_scores_and_shows_recent_comments(api, clock):
+    empty = await api.stub.GetItemRatings(pb.GetItemRatingsRequest(item_id=501, comments=5))
+    assert empty.count == 0 and not empty.HasField("updated_at") and set(empty.level_counts.values()) == {0}
+    await rate_item(api, pb.RATING_LEVEL_VERY_SATISFIED, scores={"accuracy": 5, "attitude": 4}, comment="很快")
+    await rate_item(api, pb.RATING_LEVEL_SATISFIED, scores={"accuracy": 3})
+    clock.advance(hours=1)
+    spam = await rate_item(api, pb.RATING_LEVEL_VERY_DISSATISFIED, comment="广告")
+    await rate_item(api, pb.RATING_LEVEL_SATISFIED, item_id=502)  # another item
+    summary = await api.stub.GetItemRatings(pb.GetItemRatingsRequest(item_id=501, comments=5))
+    assert summary.count == 3 and summary.level_counts["very_dissatisfied"] == 1
+    assert summary.satisfaction_rate == round(2 / 3, 4)
+    assert dict(summary.sub_scores) == {"accuracy": 4.0, "attitude": 4.0}
+    assert [c.comment for c in summary.comments] == ["广告", "很快"]
+    assert summary.updated_at.ToDatetime(UTC) == clock.now  # the spam's rectification ticket, opened now
+
+    await api.as_staff("first", "AppealRating", pb.AppealRatingRequest(id=spam.id, reason="恶意差评"))
+    under_appeal = await api.stub.GetItemRatings(pb.GetItemRatingsRequest(item_id=501, comments=5))
+    assert [c.comment for c in under_appeal.comments] == ["很快"] and under_appeal.count == 3
+    clock.advance(hours=1)
+    await api.as_staff("office", "ReviewAppeal", pb.ReviewAppealRequest(id=spam.id, decision="uphold"))
+    after = await api.stub.GetItemRatings(pb.GetItemRatingsRequest(item_id=501))
+    assert after.count == 2 and after.satisfaction_rate == 1.0 and not after.comments
+    assert after.updated_at.ToDatetime(UTC) == clock.now  # the decision changed the page: so does Last-Modified

@@ -259,6 +259,26 @@ def score_json(score: feedback_pb2.DepartmentScore) -> dict[str, Any]:
     }
 
 
+def item_ratings_json(ratings: feedback_pb2.ItemRatings) -> dict[str, Any]:
+    return {
+        "item_id": ratings.item_id,
+        "count": ratings.count,
+        "average_level": ratings.average_level,
+        "satisfaction_rate": ratings.satisfaction_rate,
+        "levels": dict(ratings.level_counts),
+        "sub_scores": dict(ratings.sub_scores),
+        "comments": [
+            {
+                "level": _enum_name(feedback_pb2.RatingLevel, c.level, "RATING_LEVEL_"),
+                "comment": c.comment,
+                "created_at": c.created_at.ToJsonString(),
+            }
+            for c in ratings.comments
+        ],
+        "updated_at": _moment(ratings.updated_at, ratings.HasField("updated_at")),
+    }
+
+
 def inbox_json(entry: feedback_pb2.InboxEntry) -> dict[str, Any]:
     return {
         "id": entry.id,

@@ -11,6 +11,7 @@ from gateway.convert import (
     RATING_LEVELS,
     experience_json,
     inbox_json,
+    item_ratings_json,
     question_json,
     rating_json,
     score_json,
@@ -166,6 +167,13 @@ async def item_questions(rpc: ServicesDep, item_id: int, size: Size = 20) -> dic
     """Consultations about the item whose answers were published (with the asker's consent)."""
     response = await rpc.item_questions(item_id, size)
     return {"total": response.total, "items": [question_json(q) for q in response.items]}
+
+
+@router.get("/items/{item_id}/ratings")
+async def item_ratings(rpc: ServicesDep, item_id: int, comments: Annotated[int, Query(ge=0, le=50)] = 5) -> dict:
+    """The item's ratings (好差评): count per level, the share satisfied (基本满意 or better), sub-score averages,
+    and the newest comments."""
+    return item_ratings_json(await rpc.item_ratings(item_id, comments))
 
 
 @router.get("/department-scores")

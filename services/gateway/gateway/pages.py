@@ -35,6 +35,7 @@ POPULAR = (
     "医保报销",
 )
 POPULAR_TTL = 600.0
+HOME_EXPERIENCES = 5
 
 
 async def popular_services(request: Request, rpc: Services) -> list[dict]:
@@ -61,11 +62,22 @@ async def popular_services(request: Request, rpc: Services) -> list[dict]:
 
 @router.get("/")
 async def home(request: Request, rpc: ServicesDep):
-    departments, counts, popular = await asyncio.gather(
-        rpc.list_departments(), rpc.count_items(), popular_services(request, rpc)
+    departments, counts, popular, experiences = await asyncio.gather(
+        rpc.list_departments(),
+        rpc.count_items(),
+        popular_services(request, rpc),
+        tickets.published_experiences(rpc, HOME_EXPERIENCES),
     )
-    context = {"departments": departments.items, "counts": counts_json(counts), "popular": popular}
-    return public_page(request, "home.html", context)
+    context = {
+        "departments": departments.items,
+        "counts": counts_json(counts),
+        "popular": popular,
+        "experiences": experiences,
+        "names": {d.id: d.name for d in departments.items},
+    }
+    if experiences is None:  # feedback is down: the page says so, and no cache keeps that
+        return private_page(request, "home.html", context)
+    return public_page(request, "home.html", context, keys=("feedback",))
 
 
 @router.get("/search", dependencies=[Depends(limit("search"))])
@@ -153,8 +165,17 @@ def _with(request: Request, **changes: str | None) -> str:
 async def item(request: Request, rpc: ServicesDep, item_id: PathId):
     found, feedback = await asyncio.gather(rpc.get_published_item(item_id), tickets.item_feedback(rpc, item_id))
     context = {"item": item_json(found), "feedback": feedback, "map": map_link(request, found)}
-    keys = (f"item-{found.id}", f"department-{found.department_id}")
-    return public_page(request, "item.html", context, last_modified=found.updated_at.ToDatetime(), keys=keys)
+    if feedback.unavailable:  # the guide, saying Q&A and ratings are missing: not for a cache to keep
+        return private_page(request, "item.html", context)
+    return public_page(request, "item.html", context, **item_cache(found, feedback))
+
+
+def item_cache(found, feedback: tickets.ItemFeedback) -> dict:
+    """The item page's validators: it changes with the guide and with the item's feedback (Q&A published, a
+    rating, an appeal decided), so Last-Modified is the later of the two, and the surrogate keys name both."""
+    last_modified = max(filter(None, (found.updated_at.ToDatetime(), feedback.updated_at)))
+    keys = (f"item-{found.id}", f"department-{found.department_id}", f"feedback-item-{found.id}")
+    return {"last_modified": last_modified, "keys": keys}
 
 
 def map_link(request: Request, place) -> str:

@@ -217,6 +217,10 @@ class Services:
         request = feedback.ListItemQuestionsRequest(item_id=item_id, page_size=size)
         return await self._call(self._feedback.ListItemQuestions, request)
 
+    async def item_ratings(self, item_id: int, comments: int) -> feedback.ItemRatings:
+        request = feedback.GetItemRatingsRequest(item_id=item_id, comments=comments)
+        return await self._call(self._feedback.GetItemRatings, request)
+
     async def department_scores(self, month: str, department_id: int) -> feedback.ListDepartmentScoresResponse:
         request = feedback.ListDepartmentScoresRequest(month=month, department_id=department_id)
         return await self._call(self._feedback.ListDepartmentScores, request)

@@ -1,18 +1,19 @@
 """The WAP site for phones, under /m/ (and at / on a wap. host name): search, item, guide sheet, departments,
-consult and track a ticket. Pages are well-formed XHTML Mobile Profile without script or images, a few KB each."""
+shared experiences, and the residents' forms (residents.py, shared with the desktop site). Pages are well-formed
+XHTML Mobile Profile without script or images, a few KB each."""
 
+import asyncio
 import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from gateway import forms, tickets
+from gateway import residents, tickets
 from gateway.api import MAX_ID, PathId
 from gateway.auth import ServicesDep
 from gateway.convert import department_json, item_json, search_json
-from gateway.interaction import Outcome, read_ticket_form, subject, submit_ticket, track_ticket
-from gateway.pages import map_link
+from gateway.pages import item_cache, map_link
 from gateway.ratelimit import limit
 from gateway.rpc import ApiError
 from gateway.web import wap_page, wap_prefix, wap_private_page
@@ -20,6 +21,7 @@ from portal.catalog.v1 import catalog_pb2
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/m", default_response_class=HTMLResponse)
+residents.add_routes(router, residents.Site(wap=True, forms=""))
 PAGE_SIZE = 10
 DEPARTMENT_ITEMS = 20
 
@@ -69,11 +71,11 @@ async def open_result(
 
 @router.get("/items/{item_id}")
 async def item(request: Request, rpc: ServicesDep, item_id: PathId):
-    found = await rpc.get_published_item(item_id)
-    context = {"item": item_json(found), "map": map_link(request, found)}
-    return wap_page(
-        request, "wap/item.html", context, path=f"/items/{item_id}", last_modified=found.updated_at.ToDatetime()
-    )
+    found, feedback = await asyncio.gather(rpc.get_published_item(item_id), tickets.item_feedback(rpc, item_id))
+    context = {"item": item_json(found), "map": map_link(request, found), "feedback": feedback}
+    if feedback.unavailable:
+        return wap_private_page(request, "wap/item.html", context, path=f"/items/{item_id}")
+    return wap_page(request, "wap/item.html", context, path=f"/items/{item_id}", **item_cache(found, feedback))
 
 
 @router.get("/items/{item_id}/print")
@@ -117,46 +119,10 @@ async def department(
     return wap_page(request, "wap/department.html", context, path=f"/departments/{department_id}")
 
 
-def _consult_page(request: Request, form, about, outcome: Outcome, status_code: int = 200):
-    token = forms.form_token(request)
-    context = {"form": form, "about": about, "outcome": outcome, "kinds": tickets.KINDS, "csrf_token": token}
-    page = wap_private_page(request, "wap/consult.html", context, path="/consult", status_code=status_code)
-    return forms.remember(request, page, token)
-
-
-@router.get("/consult")
-async def consult_form(
-    request: Request, rpc: ServicesDep, item_id: Annotated[int, Query(ge=0, le=2**62)] = 0, kind: str = ""
-):
-    form = tickets.TicketForm(kind=kind if kind in tickets.KINDS else "consultation", item_id=item_id)
-    return _consult_page(request, form, await subject(rpc, item_id), Outcome())
-
-
-@router.post("/consult", dependencies=[Depends(limit("submit"))])
-async def consult_submit(request: Request, rpc: ServicesDep):
-    form, token = await read_ticket_form(request)
-    forms.check_form(request, token)
-    outcome = await submit_ticket(rpc, form, request.client.host if request.client else "")
-    status = 201 if outcome.result else 503 if outcome.message else 400
-    return _consult_page(request, form, await subject(rpc, form.item_id), outcome, status)
-
-
-def _track_page(request: Request, number: str, outcome: Outcome, status_code: int = 200):
-    token = forms.form_token(request)
-    context = {"number": number, "outcome": outcome, "csrf_token": token}
-    page = wap_private_page(request, "wap/track.html", context, path="/track", status_code=status_code)
-    return forms.remember(request, page, token)
-
-
-@router.get("/track")
-async def track_form(request: Request):
-    return _track_page(request, "", Outcome())
-
-
-@router.post("/track", dependencies=[Depends(limit("submit"))])
-async def track_submit(request: Request, rpc: ServicesDep):
-    data = await request.form()
-    forms.check_form(request, str(data.get(forms.FIELD, "")))
-    number = str(data.get("number", ""))[:40]
-    outcome = await track_ticket(rpc, number, str(data.get("code", "")))
-    return _track_page(request, number, outcome, 200 if outcome.result else 503 if outcome.message else 404)
+@router.get("/experiences")
+async def experiences(request: Request, rpc: ServicesDep, cursor: Annotated[str, Query(max_length=40)] = ""):
+    listed = await tickets.published_experiences(rpc, PAGE_SIZE, cursor)
+    context = {"experiences": listed, "cursor": cursor}
+    if listed is None:
+        return wap_private_page(request, "wap/experiences.html", context, path="/experiences")
+    return wap_page(request, "wap/experiences.html", context, path="/experiences", keys=("feedback",))

@@ -40,8 +40,11 @@ _TWINS = (
     (re.compile(r"^/items/(\d+)(/print)?$"), r"/items/\1\2"),
     (re.compile(r"^/departments(/\d+)?$"), r"/departments\1"),
     (re.compile(r"^/search$"), "/search"),
-    (re.compile(r"^/interaction/(consult|track)$"), r"/\1"),
+    (re.compile(r"^/interaction/(consult|track|rate|share|experiences)$"), r"/\1"),
+    (re.compile(r"^/tickets/([^/]+)$"), r"/tickets/\1"),
 )
+# WAP pages whose desktop twin lives under 政民互动.
+_INTERACTION = ("/consult", "/track", "/rate", "/share", "/experiences")
 
 
 def is_phone(request: Request) -> bool:
@@ -62,14 +65,16 @@ def wap_twin(request: Request) -> str:
     for pattern, replacement in _TWINS:
         if pattern.match(request.url.path):
             path = "/m" + pattern.sub(replacement, request.url.path)
-            q = request.query_params.get("q")
-            return f"{path}?q={quote(q)}" if q and path == "/m/search" else path
+            q, code = request.query_params.get("q"), request.query_params.get("code")
+            if q and path == "/m/search":
+                return f"{path}?q={quote(q)}"
+            return f"{path}?code={quote(code)}" if code and path.startswith("/m/tickets/") else path
     return "/m/"
 
 
 def desktop_twin(request: Request, wap_path: str) -> str:
     """The desktop page for a WAP path (/items/7 on either host); off the wap. host, on the main host."""
-    path = "/interaction" + wap_path if wap_path in ("/consult", "/track") else wap_path
+    path = "/interaction" + wap_path if wap_path in _INTERACTION else wap_path
     if not on_wap_host(request):
         return path
     settings = request.app.state.settings
