@@ -21,13 +21,12 @@ from catalog.convert import (
 from portal.catalog.v1 import catalog_pb2 as pb
 from portal.catalog.v1 import catalog_pb2_grpc
 from portal_common.errors import grpc_errors
+from portal_common.grpc_server import CLIENT_IP_KEY, metadata_value
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == "authorization" and value.startswith("Bearer "):
-            return value.removeprefix("Bearer ")
-    return ""
+    value = metadata_value(context, "authorization")
+    return value.removeprefix("Bearer ") if value.startswith("Bearer ") else ""
 
 
 def _timestamp(value) -> Timestamp:
@@ -37,9 +36,15 @@ def _timestamp(value) -> Timestamp:
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_commit: Callable[[], None]):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None],
+        login_limits: staff.LoginLimits = staff.DEFAULT_LOGIN_LIMITS,
+    ):
         self._sessions = sessions
         self._on_commit = on_commit  # wakes the outbox relay
+        self._login_limits = login_limits
 
     async def _actor(self, session: AsyncSession, context) -> service.Actor:
         return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
@@ -194,7 +199,13 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     @grpc_errors
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
         async with self._sessions() as session:
-            token, member, expires_at = await staff.login(session, username=request.username, password=request.password)
+            token, member, expires_at = await staff.login(
+                session,
+                username=request.username,
+                password=request.password,
+                client_ip=metadata_value(context, CLIENT_IP_KEY),
+                limits=self._login_limits,
+            )
             return pb.LoginResponse(token=token, staff=staff_to_proto(member), expires_at=_timestamp(expires_at))
 
     @grpc_errors

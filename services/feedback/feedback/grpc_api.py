@@ -26,20 +26,12 @@ from feedback.policy import Policy
 from portal.feedback.v1 import feedback_pb2 as pb
 from portal.feedback.v1 import feedback_pb2_grpc
 from portal_common.errors import grpc_errors
+from portal_common.grpc_server import CLIENT_IP_KEY, metadata_value
 from portal_common.outbox import utcnow
-
-CLIENT_IP_KEY = "x-portal-client-ip"
-
-
-def _metadata(context: grpc.aio.ServicerContext, key: str) -> str:
-    for name, value in context.invocation_metadata() or ():
-        if name == key:
-            return value
-    return ""
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str:
-    value = _metadata(context, "authorization")
+    value = metadata_value(context, "authorization")
     return value.removeprefix("Bearer ") if value.startswith("Bearer ") else ""
 
 
@@ -91,7 +83,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             public=request.public,
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY), idempotency_key=request.idempotency_key)
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY), idempotency_key=request.idempotency_key)
 
         async def submit(session):
             return await service.submit_ticket(
@@ -123,7 +115,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             scores=dict(request.scores),
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY))
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY))
 
         async def submit(session):
             return await ratings.submit_rating(
@@ -148,7 +140,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             contact_phone=request.contact_phone,
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY))
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY))
 
         async def submit(session):
             return await experiences.submit_experience(

@@ -14,9 +14,9 @@ from portal.feedback.v1 import feedback_pb2 as feedback
 from portal.feedback.v1 import feedback_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
 from portal_common.errors import ERROR_CODE_KEY, ERROR_FIELD_KEY
+from portal_common.grpc_server import CLIENT_IP_KEY
 from portal_common.telemetry import tracing_enabled
 
-CLIENT_IP_KEY = "x-portal-client-ip"  # the resident's address, for the feedback service's rate limits
 HTTP_STATUS = {
     grpc.StatusCode.INVALID_ARGUMENT: 400,
     grpc.StatusCode.NOT_FOUND: 404,
@@ -148,8 +148,10 @@ class Services:
 
     # --- back office (every call carries the staff session token) ------------------------------------------
 
-    async def login(self, username: str, password: str) -> catalog.LoginResponse:
-        return await self._call(self._catalog.Login, catalog.LoginRequest(username=username, password=password))
+    async def login(self, username: str, password: str, client_ip: str) -> catalog.LoginResponse:
+        """`client_ip` counts failures per address, for the catalog's lock-out."""
+        request = catalog.LoginRequest(username=username, password=password)
+        return await self._call(self._catalog.Login, request, client_ip=client_ip)
 
     async def logout(self, token: str) -> None:
         await self._call(self._catalog.Logout, catalog.LogoutRequest(token=token))
