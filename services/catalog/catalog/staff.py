@@ -8,6 +8,7 @@ fails `per_address` times on any accounts is refused for all, until fewer failur
 `LOCK_DURATION`; the owner logs in from their own desk meanwhile. Guessing from many addresses is slowed by argon2,
 the gateway's per-address rate limit and the minimum password length, and every lock is logged."""
 
+import asyncio
 import hashlib
 import logging
 import secrets
@@ -72,10 +73,10 @@ async def login(
     await _refuse_when_locked(session, pair=pair, address=address, now=now, limits=limits)
     staff = await session.scalar(select(Staff).where(Staff.username == username))
     if staff is None or not staff.active:
-        _verify(UNKNOWN_USER_HASH, password)
+        await _verify(UNKNOWN_USER_HASH, password)
         await _count_failure(session, pair=pair, address=address, now=now)
         raise Unauthenticated("login_failed", LOGIN_FAILED)
-    if not _verify(staff.password_hash, password):
+    if not await _verify(staff.password_hash, password):
         await _count_failure(session, pair=pair, address=address, now=now)
         raise Unauthenticated("login_failed", LOGIN_FAILED)
     await session.execute(delete(FailedLogin).where(FailedLogin.client == pair))
@@ -126,11 +127,17 @@ async def _count_failure(session: AsyncSession, *, pair: str, address: str, now:
     await session.commit()
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return HASHER.verify(password_hash, password)
-    except VerificationError:
-        return False
+async def _verify(password_hash: str, password: str) -> bool:
+    """In a thread: argon2 is meant to take a noticeable CPU time, which would otherwise stall every other call the
+    process is serving (and, under a guessing attack, time them out)."""
+
+    def verify() -> bool:
+        try:
+            return HASHER.verify(password_hash, password)
+        except VerificationError:
+            return False
+
+    return await asyncio.to_thread(verify)
 
 
 async def logout(session: AsyncSession, *, token: str) -> None:
