@@ -20,6 +20,7 @@ from catalog.convert import (
 )
 from portal.catalog.v1 import catalog_pb2 as pb
 from portal.catalog.v1 import catalog_pb2_grpc
+from portal_common.database import run_to_completion
 from portal_common.errors import grpc_errors
 from portal_common.grpc_server import CLIENT_IP_KEY, metadata_value
 
@@ -50,11 +51,16 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
 
     async def _write(self, context, change: Callable[[AsyncSession, service.Actor], Awaitable], to_proto):
-        """Run one staff change in its own transaction; after the commit, wake the relay for its events."""
-        async with self._sessions() as session:
-            row = await change(session, await self._actor(session, context))
-            await session.commit()
-            result = to_proto(row)
+        """Run one staff change in its own transaction (to its end, even when the caller gives up); after the
+        commit, wake the relay for its events."""
+
+        async def transaction():
+            async with self._sessions() as session:
+                row = await change(session, await self._actor(session, context))
+                await session.commit()
+                return to_proto(row)
+
+        result = await run_to_completion(transaction())
         self._on_commit()
         return result
 
@@ -198,6 +204,9 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @grpc_errors
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
+        return await run_to_completion(self._login(request, context))
+
+    async def _login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
         async with self._sessions() as session:
             token, member, expires_at = await staff.login(
                 session,
