@@ -1,6 +1,9 @@
 """SQLAlchemy engines and sessions for a service's own database (SQLite by default, PostgreSQL in production)."""
 
+import asyncio
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -23,6 +26,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+T = TypeVar("T")
+
+
+async def run_to_completion(transaction: Awaitable[T]) -> T:
+    """Run a unit of work that writes so that its caller giving up (a gRPC deadline or a cancelled call cancels the
+    handler) does not cut it short: it still commits or rolls back and hands its connection back, and the caller
+    gets its CancelledError. Cut short, an SQLite connection can be dropped in the middle of its write transaction
+    without releasing the lock, and every later write then waits for it in vain (found by the locked-database test)."""
+    task = asyncio.ensure_future(transaction)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(_retrieve_outcome)
+        raise
+
+
+def _retrieve_outcome(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # the caller is gone; a failure was logged where it happened
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -12,6 +12,7 @@ import grpc
 
 ERROR_CODE_KEY = "portal-error-code"
 ERROR_FIELD_KEY = "portal-error-field"
+RETRY_PUSHBACK_KEY = "grpc-retry-pushback-ms"
 
 
 class DomainError(Exception):
@@ -52,7 +53,11 @@ def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
         try:
             return await method(self, request, context)
         except DomainError as error:
-            context.set_trailing_metadata(((ERROR_CODE_KEY, error.code), (ERROR_FIELD_KEY, error.field)))
+            # A negative pushback tells a client's gRPC retry policy not to send the call again: the service did
+            # answer, and a dependency it found down will not be back within the caller's deadline.
+            context.set_trailing_metadata(
+                ((ERROR_CODE_KEY, error.code), (ERROR_FIELD_KEY, error.field), (RETRY_PUSHBACK_KEY, "-1"))
+            )
             await context.abort(error.status, error.message)
 
     return wrapper

@@ -20,6 +20,15 @@ from portal_common.signals import stop_on_signals
 from portal_common.telemetry import shutdown_tracing, tracing_enabled
 
 log = logging.getLogger(__name__)
+# The resident's or staff member's address, set by the gateway, for rate limits and the log-in lock-out.
+CLIENT_IP_KEY = "x-portal-client-ip"
+
+
+def metadata_value(context: grpc.aio.ServicerContext, key: str) -> str:
+    for name, value in context.invocation_metadata() or ():
+        if name == key:
+            return value
+    return ""
 
 
 @dataclass(frozen=True)

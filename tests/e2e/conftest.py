@@ -26,6 +26,8 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "GATEWAY_SEARCH_BURST": "1000000",
         "GATEWAY_SUGGEST_BURST": "1000000",
         "GATEWAY_SUBMIT_BURST": "1000000",
+        # Failed log-ins from 127.0.0.1 add up across tests (and the fuzzer): lock only one account at a time.
+        "CATALOG_LOGIN_FAILURES_PER_ADDRESS": "1000000",
         "OTEL_TRACES_EXPORTER": "otlp",
         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{trace_collector.port}",
         "OTEL_EXPORTER_OTLP_INSECURE": "true",

@@ -19,7 +19,13 @@ async def serve(settings: CatalogSettings) -> None:
         outbox_model=OutboxEvent,
         stream=CATALOG_STREAM,
         make_servicer=lambda sessions, notify: grpc_server.Servicer(
-            CatalogServicer(sessions, on_commit=notify),
+            CatalogServicer(
+                sessions,
+                on_commit=notify,
+                login_limits=staff.LoginLimits(
+                    settings.login_failures_per_account, settings.login_failures_per_address
+                ),
+            ),
             catalog_pb2_grpc.add_CatalogServiceServicer_to_server,
             catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"].full_name,
         ),

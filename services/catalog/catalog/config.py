@@ -17,6 +17,10 @@ class CatalogSettings(GrpcServiceSettings):
     # The first portal office account, created by `python -m catalog bootstrap-admin` when missing.
     admin_username: str = "admin"
     admin_password: str = "changethis"
+    # Log-in lock-out (see catalog/staff.py): failures within 15 minutes before an address is refused for one
+    # account, and for every account.
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
 
     def secret_fields(self) -> tuple[str, ...]:
         return ("admin_password",)

@@ -20,14 +20,14 @@ from catalog.convert import (
 )
 from portal.catalog.v1 import catalog_pb2 as pb
 from portal.catalog.v1 import catalog_pb2_grpc
+from portal_common.database import run_to_completion
 from portal_common.errors import grpc_errors
+from portal_common.grpc_server import CLIENT_IP_KEY, metadata_value
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str:
-    for key, value in context.invocation_metadata() or ():
-        if key == "authorization" and value.startswith("Bearer "):
-            return value.removeprefix("Bearer ")
-    return ""
+    value = metadata_value(context, "authorization")
+    return value.removeprefix("Bearer ") if value.startswith("Bearer ") else ""
 
 
 def _timestamp(value) -> Timestamp:
@@ -37,19 +37,30 @@ def _timestamp(value) -> Timestamp:
 
 
 class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], on_commit: Callable[[], None]):
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        on_commit: Callable[[], None],
+        login_limits: staff.LoginLimits = staff.DEFAULT_LOGIN_LIMITS,
+    ):
         self._sessions = sessions
         self._on_commit = on_commit  # wakes the outbox relay
+        self._login_limits = login_limits
 
     async def _actor(self, session: AsyncSession, context) -> service.Actor:
         return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
 
     async def _write(self, context, change: Callable[[AsyncSession, service.Actor], Awaitable], to_proto):
-        """Run one staff change in its own transaction; after the commit, wake the relay for its events."""
-        async with self._sessions() as session:
-            row = await change(session, await self._actor(session, context))
-            await session.commit()
-            result = to_proto(row)
+        """Run one staff change in its own transaction (to its end, even when the caller gives up); after the
+        commit, wake the relay for its events."""
+
+        async def transaction():
+            async with self._sessions() as session:
+                row = await change(session, await self._actor(session, context))
+                await session.commit()
+                return to_proto(row)
+
+        result = await run_to_completion(transaction())
         self._on_commit()
         return result
 
@@ -193,8 +204,17 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
 
     @grpc_errors
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
+        return await run_to_completion(self._login(request, context))
+
+    async def _login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
         async with self._sessions() as session:
-            token, member, expires_at = await staff.login(session, username=request.username, password=request.password)
+            token, member, expires_at = await staff.login(
+                session,
+                username=request.username,
+                password=request.password,
+                client_ip=metadata_value(context, CLIENT_IP_KEY),
+                limits=self._login_limits,
+            )
             return pb.LoginResponse(token=token, staff=staff_to_proto(member), expires_at=_timestamp(expires_at))
 
     @grpc_errors

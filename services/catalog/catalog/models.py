@@ -151,8 +151,18 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(20))  # department / portal_office
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class FailedLogin(Base):
+    """One failed log-in, counted against the (account, client address) pair and against the address alone (both
+    hashed) for the lock-out; deleted after a day, and a pair's rows on its next successful log-in."""
+
+    __tablename__ = "failed_login"
+    __table_args__ = (Index("ix_failed_login_client_at", "client", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(80))  # "account:<hash>" or "ip:<hash>"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class StaffSession(Base):

@@ -107,8 +107,10 @@ def _filtered(query: Select, f: ItemFilter) -> Select:
         query = query.where(ServiceItem.section == f.section)
     if f.item_type:
         query = query.where(ServiceItem.item_type == f.item_type)
-    if f.audience:  # an item for 个人,法人 serves both
+    if f.audience in ("个人", "法人"):  # an item for 个人,法人 serves both
         query = query.where(or_(ServiceItem.audience == f.audience, ServiceItem.audience == "个人,法人"))
+    elif f.audience:  # no such audience: nothing, rather than every item that serves both
+        query = query.where(ServiceItem.audience == f.audience)
     if f.online is not None:
         query = query.where(ServiceItem.online.is_(f.online))
     if f.status:

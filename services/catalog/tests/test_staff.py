@@ -1,12 +1,16 @@
-"""Staff accounts: hashed passwords, lock-out after repeated failures, sessions that end (SQLite and PostgreSQL)."""
+"""Staff accounts: hashed passwords, lock-out per account and address after repeated failures, sessions that end
+(SQLite and PostgreSQL)."""
+
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from catalog import service, staff
-from catalog.models import MIGRATIONS, Staff, StaffSession
+from catalog.models import MIGRATIONS, FailedLogin, Staff, StaffSession
 from catalog.service import Actor
 from portal_common.errors import Conflict, Forbidden, Invalid, Unauthenticated
+from portal_common.outbox import utcnow
 from portal_common.testing import migrated_sessions
 
 OFFICE = Actor(username="office", role="portal_office")
@@ -64,14 +68,50 @@ async def test_wrong_password_and_unknown_user_get_the_same_answer(sessions, cle
     assert (wrong.value.code, wrong.value.message) == (unknown.value.code, unknown.value.message)
 
 
-async def test_repeated_failures_lock_the_account_even_for_the_right_password(sessions, clerk):
+ATTACKER, OWNER = "203.0.113.7", "198.51.100.20"
+
+
+async def fail_logins(session, times: int, *, username: str = "clerk", client_ip: str = ATTACKER) -> None:
+    for _ in range(times):
+        with pytest.raises(Unauthenticated):
+            await staff.login(session, username=username, password="guess", client_ip=client_ip)
+
+
+async def test_repeated_failures_lock_that_address_out_of_the_account_even_for_the_right_password(sessions, clerk):
     async with sessions() as session:
-        for _ in range(staff.MAX_FAILED_LOGINS):
-            with pytest.raises(Unauthenticated):
-                await staff.login(session, username="clerk", password="guess")
+        await fail_logins(session, staff.LoginLimits().per_account)
         with pytest.raises(Unauthenticated) as locked:
-            await staff.login(session, username="clerk", password=PASSWORD)
+            await staff.login(session, username="clerk", password=PASSWORD, client_ip=ATTACKER)
     assert locked.value.code == "account_locked"
+
+
+async def test_a_guesser_cannot_lock_the_owner_out_from_another_address(sessions, clerk):
+    async with sessions() as session:
+        await fail_logins(session, staff.LoginLimits().per_account * 3)
+        token, member, _ = await staff.login(session, username="clerk", password=PASSWORD, client_ip=OWNER)
+    assert token and member.username == "clerk"
+
+
+async def test_an_address_guessing_across_accounts_is_locked_out_of_every_account(sessions, clerk):
+    async with sessions() as session:
+        for n in range(staff.LoginLimits().per_address // (staff.LoginLimits().per_account - 1)):
+            await fail_logins(session, staff.LoginLimits().per_account - 1, username=f"user{n}")
+        with pytest.raises(Unauthenticated) as locked:
+            await staff.login(session, username="clerk", password=PASSWORD, client_ip=ATTACKER)
+        assert locked.value.code == "account_locked"
+        assert await staff.login(session, username="clerk", password=PASSWORD, client_ip=OWNER)
+
+
+async def test_a_success_forgets_the_earlier_failures_and_the_lock_ends(sessions, clerk):
+    async with sessions() as session:
+        await fail_logins(session, staff.LoginLimits().per_account - 1)
+        await staff.login(session, username="clerk", password=PASSWORD, client_ip=ATTACKER)
+        await fail_logins(session, staff.LoginLimits().per_account - 1)  # not locked: the count started again
+        await staff.login(session, username="clerk", password=PASSWORD, client_ip=ATTACKER)
+        await fail_logins(session, staff.LoginLimits().per_account)
+        await session.execute(update(FailedLogin).values(at=utcnow() - staff.LOCK_DURATION - timedelta(seconds=1)))
+        await session.commit()
+        assert await staff.login(session, username="clerk", password=PASSWORD, client_ip=ATTACKER)
 
 
 async def test_only_the_portal_office_manages_accounts(sessions, clerk):

@@ -26,21 +26,14 @@ from feedback.convert import (
 from feedback.policy import Policy
 from portal.feedback.v1 import feedback_pb2 as pb
 from portal.feedback.v1 import feedback_pb2_grpc
+from portal_common.database import run_to_completion
 from portal_common.errors import grpc_errors
+from portal_common.grpc_server import CLIENT_IP_KEY, metadata_value
 from portal_common.outbox import utcnow
-
-CLIENT_IP_KEY = "x-portal-client-ip"
-
-
-def _metadata(context: grpc.aio.ServicerContext, key: str) -> str:
-    for name, value in context.invocation_metadata() or ():
-        if name == key:
-            return value
-    return ""
 
 
 def bearer_token(context: grpc.aio.ServicerContext) -> str:
-    value = _metadata(context, "authorization")
+    value = metadata_value(context, "authorization")
     return value.removeprefix("Bearer ") if value.startswith("Bearer ") else ""
 
 
@@ -61,11 +54,16 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
         self._clock = clock
 
     async def _write(self, change: Callable[[AsyncSession], Awaitable], to_proto: Callable):
-        """One change in its own transaction, committed before the answer; then the relay is woken."""
-        async with self._sessions() as session:
-            result = await change(session)
-            await session.commit()
-            answer = await to_proto(session, result)
+        """One change in its own transaction, committed before the answer (run to its end even when the caller
+        gives up); then the relay is woken."""
+
+        async def transaction():
+            async with self._sessions() as session:
+                result = await change(session)
+                await session.commit()
+                return await to_proto(session, result)
+
+        answer = await run_to_completion(transaction())
         self._on_commit()
         return answer
 
@@ -92,7 +90,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             public=request.public,
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY), idempotency_key=request.idempotency_key)
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY), idempotency_key=request.idempotency_key)
 
         async def submit(session):
             return await service.submit_ticket(
@@ -124,7 +122,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             scores=dict(request.scores),
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY))
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY))
 
         async def submit(session):
             return await ratings.submit_rating(
@@ -149,7 +147,7 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
             contact_phone=request.contact_phone,
             honeypot=request.honeypot,
         )
-        origin = Origin(client_ip=_metadata(context, CLIENT_IP_KEY))
+        origin = Origin(client_ip=metadata_value(context, CLIENT_IP_KEY))
 
         async def submit(session):
             return await experiences.submit_experience(
@@ -286,10 +284,14 @@ class FeedbackServicer(feedback_pb2_grpc.FeedbackServiceServicer):
     @grpc_errors
     async def MarkInboxRead(self, request: pb.MarkInboxReadRequest, context) -> pb.InboxEntry:
         actor = await self._catalog.actor_for(bearer_token(context))
-        async with self._sessions() as session:
-            entry = await inbox.mark_read(session, entry_id=request.id, actor=actor, now=self._clock())
-            await session.commit()
-            return inbox_entry_to_proto(entry)
+
+        async def transaction():
+            async with self._sessions() as session:
+                entry = await inbox.mark_read(session, entry_id=request.id, actor=actor, now=self._clock())
+                await session.commit()
+                return inbox_entry_to_proto(entry)
+
+        return await run_to_completion(transaction())
 
     @grpc_errors
     async def ListExperiences(self, request: pb.ListExperiencesRequest, context) -> pb.ListExperiencesResponse:

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from gateway import api, backoffice, browse, feedback_api, guide_sheet, interaction, pages, staff_pages, wap
 from gateway.config import GatewaySettings
@@ -53,6 +54,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
     app.add_exception_handler(ValueError, _out_of_range)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     if tracing_enabled():
@@ -82,6 +85,27 @@ async def _out_of_range(request: Request, error: ValueError):
     """A value the contracts cannot carry (a number beyond int32/int64 in a body, say) is the client's mistake."""
     log.warning("refused out-of-range input on %s: %s", request.url.path, error)
     return await _api_error(request, ApiError(400, "invalid_request", "请求参数超出允许的范围"))
+
+
+# Errors the framework raises itself (no such route, wrong method, a body it cannot parse), in the house format.
+HTTP_ERRORS = {
+    400: ("bad_request", "请求格式不正确"),
+    404: ("not_found", "您访问的页面或接口不存在"),
+    405: ("method_not_allowed", "不支持该请求方式"),
+}
+
+
+async def _http_error(request: Request, error: HTTPException):
+    code, message = HTTP_ERRORS.get(error.status_code, ("request_failed", "请求未能完成"))
+    response = await _api_error(request, ApiError(error.status_code, code, message))
+    response.headers.update(error.headers or {})
+    return response
+
+
+async def _unexpected(request: Request, error: Exception):
+    """A bug: logged with its trace for us, a plain message for the reader (never the trace)."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return await _api_error(request, ApiError(500, "internal_error", "系统繁忙，请稍后再试"))
 
 
 async def healthz() -> dict:

@@ -12,7 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from gateway.api import MAX_ID, ItemFilters, PathId, items_page
 from gateway.auth import SESSION_COOKIE, PortalOfficeDep, ServicesDep, StaffDep, csrf_token
 from gateway.convert import best_bet_json, department_from_json, department_json, item_from_json, item_json, staff_json
-from gateway.ratelimit import limit
+from gateway.ratelimit import client_ip, limit
 from gateway.schemas import BestBetIn, DepartmentIn, ItemIn, LoginIn, StaffIn, StatusIn
 from portal.catalog.v1 import catalog_pb2
 from portal.search.v1 import search_pb2
@@ -25,7 +25,7 @@ ROLES = {"department": catalog_pb2.STAFF_ROLE_DEPARTMENT, "portal_office": catal
 async def login(rpc: ServicesDep, request: Request, response: Response, credentials: LoginIn) -> dict:
     """A new session on every login. Browsers get it as an HttpOnly cookie and must echo `csrf_token` in the
     X-CSRF-Token header of every change; API clients send `token` as a bearer token instead."""
-    result = await rpc.login(credentials.username, credentials.password)
+    result = await rpc.login(credentials.username, credentials.password, client_ip(request))
     settings = request.app.state.settings
     max_age = max(int(result.expires_at.seconds - time.time()), 60)
     response.set_cookie(

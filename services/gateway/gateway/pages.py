@@ -89,17 +89,20 @@ async def search(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ):
     context = {"q": q, "page": page, "total": 0, "items": [], "facets": {}, "error": ""}
+    status = 503
     try:
         context.update(search_json(await rpc.search(q, page, PAGE_SIZE, filters)))
     except ApiError as error:  # the page still renders, says so, and offers browsing, which needs no search
         log.warning("search failed: %s", error.message)
         context["error"] = "搜索服务暂时不可用，请稍后再试。您可以先按部门或分类浏览事项。"
+        if error.status < 500:  # the query itself was refused (too long, say): tell the resident why
+            context["error"], status = error.message, error.status
         context["departments"] = await _departments_or_nothing(rpc)
     context["pages"] = min((context["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 1000)
     context["facet_links"] = _facet_links(request, context["facets"])
     context["page_url"] = lambda number: _with(request, page=str(number))
     if context["error"]:
-        return private_page(request, "search.html", context, status_code=503)
+        return private_page(request, "search.html", context, status_code=status)
     return public_page(request, "search.html", context)
 
 

@@ -14,7 +14,7 @@ from gateway import forms
 from gateway.api import MAX_ID, PathId
 from gateway.auth import SESSION_COOKIE, ServicesDep, StaffSession, csrf_token
 from gateway.convert import item_from_json, item_json
-from gateway.ratelimit import limit
+from gateway.ratelimit import client_ip, limit
 from gateway.rpc import ApiError, Services
 from gateway.schemas import ItemIn
 from gateway.web import private_page
@@ -65,7 +65,7 @@ async def login(request: Request, rpc: ServicesDep):
     forms.check_form(request, str(data.get(forms.FIELD, "")))
     username = str(data.get("username", ""))[:50]
     try:
-        result = await rpc.login(username, str(data.get("password", ""))[:200])
+        result = await rpc.login(username, str(data.get("password", ""))[:200], client_ip(request))
     except ApiError as error:
         return _login_page(request, username, error.message, error.status)
     response = RedirectResponse("/staff", status_code=303)

@@ -49,8 +49,10 @@ async def search(
             context.update(search_json(await rpc.search(q, page, PAGE_SIZE)))
         except ApiError as error:
             log.warning("search failed: %s", error.message)
-            context["error"] = "搜索暂时不可用，请按部门查找。"
-            return wap_private_page(request, "wap/search.html", context, path="/search", status_code=503)
+            refused = error.status < 500  # the query itself (too long, say): tell the resident why
+            context["error"] = error.message if refused else "搜索暂时不可用，请按部门查找。"
+            status = error.status if refused else 503
+            return wap_private_page(request, "wap/search.html", context, path="/search", status_code=status)
     context["pages"] = min((context["total"] + PAGE_SIZE - 1) // PAGE_SIZE, 100)
     return wap_page(request, "wap/search.html", context, path="/search")
 
