@@ -96,3 +96,26 @@ async def test_an_idle_consumer_keeps_waiting_and_takes_the_next_event(js, strea
     await messaging.publish(js, subject, b"late", msg_id="late")
     await asyncio.wait_for(consuming, timeout=10)
     assert handled == [b"late"]
+
+
+async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream)
+    for number in range(3):
+        await messaging.publish(js, subject, f"slow-{number}".encode(), msg_id=f"slow-{number}")
+    handled: list[bytes] = []
+    stop = asyncio.Event()
+
+    async def handle(messages):
+        await asyncio.sleep(3.5)  # well past the ack wait: without a word to JetStream, it would redeliver
+        handled.extend(m.data for m in messages)
+        if len(handled) >= 3:
+            stop.set()
+        return [None] * len(messages)
+
+    consumer = Consumer(stream=stream, durable=f"{stream.name}-slow", filter_subject=subject, ack_wait=1.0)
+    await asyncio.wait_for(messaging.consume(js, consumer, handle, stop), timeout=30)
+    await asyncio.sleep(1.5)  # a redelivery, were one coming, would be due by now
+    info = await js.consumer_info(stream.name, consumer.durable)
+    assert sorted(handled) == [b"slow-0", b"slow-1", b"slow-2"]  # each once: no side effect done twice
+    assert info.num_redelivered == 0 and info.num_ack_pending == 0 and info.num_pending == 0
