@@ -109,13 +109,14 @@ async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, 
     async def handle(messages):
         await asyncio.sleep(3.5)  # well past the ack wait: without a word to JetStream, it would redeliver
         handled.extend(m.data for m in messages)
-        if len(handled) >= 3:
-            stop.set()
         return [None] * len(messages)
 
+    # Two replicas on one durable consumer: the idle one would be handed what the slow one still works on.
     consumer = Consumer(stream=stream, durable=f"{stream.name}-slow", filter_subject=subject, ack_wait=1.0)
-    await asyncio.wait_for(messaging.consume(js, consumer, handle, stop), timeout=30)
-    await asyncio.sleep(1.5)  # a redelivery, were one coming, would be due by now
+    replicas = [asyncio.create_task(messaging.consume(js, consumer, handle, stop)) for _ in range(2)]
+    await asyncio.sleep(7)  # the slow batch, and time for a redelivered copy to be handled too
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*replicas), timeout=10)
     info = await js.consumer_info(stream.name, consumer.durable)
     assert sorted(handled) == [b"slow-0", b"slow-1", b"slow-2"]  # each once: no side effect done twice
     assert info.num_redelivered == 0 and info.num_ack_pending == 0 and info.num_pending == 0

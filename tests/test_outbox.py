@@ -114,7 +114,13 @@ async def test_a_full_event_store_keeps_events_in_the_outbox_and_says_so(session
     try:
         async with sessions() as session:
             for _ in range(200):  # ~200 KB of events for a 64 KB store
-                add_event(session, OutboxEvent, f"{stream.name.lower()}.happened", StringValue(value="事" * 330), new_event_id())
+                add_event(
+                    session,
+                    OutboxEvent,
+                    f"{stream.name.lower()}.happened",
+                    StringValue(value="事" * 330),
+                    new_event_id(),
+                )
             await session.commit()
         relay = OutboxRelay(sessions, OutboxEvent, server.url, (stream,))
         async with running(relay):

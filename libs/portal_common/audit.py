@@ -101,7 +101,9 @@ def compare_index(catalog: dict[int, tuple[int, str]], indexed: dict[int, tuple[
         elif indexed[item_id] != (version, status):
             seen_version, seen_status = indexed[item_id]
             problems.append(f"item {item_id}: catalog v{version} {status}, index v{seen_version} {seen_status}")
-    problems.extend(f"item {item_id} in the index but not in the catalog" for item_id in sorted(indexed - catalog.keys()))
+    problems.extend(
+        f"item {item_id} in the index but not in the catalog" for item_id in sorted(indexed - catalog.keys())
+    )
     return problems
 
 
@@ -268,7 +270,9 @@ async def check_acknowledged(report: AuditReport, feedback: AsyncEngine, ticket_
     async with feedback.connect() as connection:
         stored = Counter((await connection.execute(text("SELECT ticket_no FROM ticket"))).scalars())
     acknowledged = Counter(ticket_nos)
-    problems = [f"ticket {no} acknowledged {acknowledged[no]}x, stored {stored[no]}x" for no in acknowledged if stored[no] != 1]
+    problems = [
+        f"ticket {no} acknowledged {acknowledged[no]}x, stored {stored[no]}x" for no in acknowledged if stored[no] != 1
+    ]
     problems += [f"ticket {no} acknowledged {n} times" for no, n in acknowledged.items() if n > 1]
     report.add("acknowledged submissions stored once", len(ticket_nos), problems)
 
@@ -330,7 +334,9 @@ class AuditSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    catalog_database_url: str = Field("sqlite+aiosqlite:///.local/data/catalog.db", validation_alias="CATALOG_DATABASE_URL")
+    catalog_database_url: str = Field(
+        "sqlite+aiosqlite:///.local/data/catalog.db", validation_alias="CATALOG_DATABASE_URL"
+    )
     feedback_database_url: str = Field(
         "sqlite+aiosqlite:///.local/data/feedback.db", validation_alias="FEEDBACK_DATABASE_URL"
     )
@@ -344,7 +350,9 @@ class AuditSettings(BaseSettings):
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m portal_common.audit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=argparse.FileType(encoding="utf-8"), help="acknowledged ticket numbers, one a line")
+    parser.add_argument(
+        "--tickets", type=argparse.FileType(encoding="utf-8"), help="acknowledged ticket numbers, one a line"
+    )
     args = parser.parse_args()
     acknowledged = [line.strip() for line in args.tickets if line.strip()] if args.tickets else None
     report = asyncio.run(audit(AuditSettings().stores(), acknowledged))

@@ -106,13 +106,13 @@ async def jetstream(url: str) -> AsyncIterator[JetStreamContext]:
         await connection.close()
 
 
-async def settle(stack: PortalStack, timeout: float = 90) -> float:
+async def settle(stack: PortalStack, within: float = 90) -> float:
     """Wait until every catalog outbox row is published and the indexer has taken and acked every event; return
     how long that took."""
     started = time.monotonic()
     database = create_engine(stack.env["CATALOG_DATABASE_URL"])
     try:
-        async with jetstream(stack.env["NATS_URL"]) as js, asyncio.timeout(timeout):
+        async with jetstream(stack.env["NATS_URL"]) as js, asyncio.timeout(within):
             while True:
                 with contextlib.suppress(Exception):  # NATS may still be on its way back
                     pending = sum(not row.published for row in await outbox_rows(database))

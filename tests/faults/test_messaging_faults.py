@@ -31,12 +31,12 @@ async def test_the_indexer_killed_in_the_middle_of_a_batch_loses_nothing(fault_s
     async with jetstream(stack.env["NATS_URL"]) as js:
         stack.start("indexer", "search", "index")
         async with asyncio.timeout(60):  # the new indexer takes its first batch: kill it before it acks
-            while (info := await js.consumer_info(CATALOG_STREAM.name, CONSUMER.durable)).num_ack_pending == 0:
+            while (info := await js.consumer_info(CATALOG_STREAM.name, CONSUMER.durable)).num_ack_pending == 0:  # noqa: ASYNC110 (polling a server)
                 await asyncio.sleep(0.01)
         stack.processes["indexer"].kill()
         stack.processes["indexer"].wait()
     stack.start("indexer", "search", "index")
-    recovery = await settle(stack, timeout=120)
+    recovery = await settle(stack, within=120)
     report = await assert_consistent(stack.stores())
     record(
         fault_results,
@@ -71,7 +71,7 @@ async def test_nats_restarted_while_events_are_published_loses_and_doubles_nothi
     await asyncio.to_thread(server.start)
     back = time.monotonic()
     accepted, refused = await editing
-    recovery = await settle(stack, timeout=120)
+    recovery = await settle(stack, within=120)
     report = await assert_consistent(stack.stores())
     assert refused == 0  # the catalog takes edits while NATS is away: they wait in its outbox
     record(
@@ -103,11 +103,13 @@ async def test_an_idle_indexer_resumes_by_itself_after_nats_restarts(fault_stack
         edited = await catalog.touch(item_id, "idle")
         answered = time.monotonic()
         async with asyncio.timeout(60):
-            while await indexed_version(client, stack, item_id) != edited.version:
+            while await indexed_version(client, stack, item_id) != edited.version:  # noqa: ASYNC110
                 await asyncio.sleep(0.1)
     resumed = round(time.monotonic() - answered, 2)
     report = await assert_consistent(stack.stores())
-    record(fault_results, "NATS restarted under an idle consumer", edit_indexed_after_seconds=resumed, **report.summary())
+    record(
+        fault_results, "NATS restarted under an idle consumer", edit_indexed_after_seconds=resumed, **report.summary()
+    )
 
 
 async def test_duplicate_and_out_of_order_replays_leave_the_index_equal_to_the_catalog(fault_stack, fault_results):
@@ -128,7 +130,7 @@ async def test_duplicate_and_out_of_order_replays_leave_the_index_equal_to_the_c
         for number, message in enumerate(messages[:50]):  # and some twice: JetStream drops these
             await js.publish(message.subject, message.data, headers={"Nats-Msg-Id": f"replay-{number}"})
         stored = (await js.stream_info(CATALOG_STREAM.name)).state.messages
-    recovery = await settle(stack, timeout=120)
+    recovery = await settle(stack, within=120)
     report = await assert_consistent(stack.stores())
     record(
         fault_results,
@@ -167,7 +169,7 @@ async def test_a_stalled_search_engine_degrades_pages_within_their_deadline_and_
         finally:
             os.kill(engine.pid, signal.SIGCONT)
         resumed = time.monotonic()
-        catch_up = await settle(stack, timeout=120)
+        catch_up = await settle(stack, within=120)
     report = await assert_consistent(stack.stores())
 
     by_path: dict[str, list] = {}
@@ -204,9 +206,7 @@ async def _timed(gateway: httpx.AsyncClient, path: str, **params) -> tuple[str, 
     return path, response.status_code, seconds, body
 
 
-async def test_a_rebuild_under_live_searches_and_edits_fails_no_search_and_keeps_every_edit(
-    fault_stack, fault_results
-):
+async def test_a_rebuild_under_live_searches_and_edits_fails_no_search_and_keeps_every_edit(fault_stack, fault_results):
     stack = fault_stack.stack
     await settle(stack)
     command = stack.start("reindex", "search", "reindex")
@@ -235,4 +235,3 @@ async def test_a_rebuild_under_live_searches_and_edits_fails_no_search_and_keeps
         settle_seconds=recovery,
         **report.summary(),
     )
-

@@ -107,7 +107,9 @@ class PartlyRejectingEngine:
         self.requests.append(ids)
         refused = {item_id for item_id in ids if item_id in self._reject}
         self._reject -= refused
-        passed = [part for (action, document) in pairs if action["index"]["_id"] not in refused for part in (action, document)]
+        passed = [
+            part for (action, document) in pairs if action["index"]["_id"] not in refused for part in (action, document)
+        ]
         results = iter((await self._engine.bulk(body=passed))["items"] if passed else [])
         rejection = {"index": {"status": 429, "error": {"type": "es_rejected_execution_exception"}}}
         return {"items": [rejection if item_id in refused else next(results) for item_id in ids]}
