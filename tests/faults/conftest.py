@@ -79,8 +79,14 @@ class Catalog:
         self.staff = (("authorization", f"Bearer {token}"),)
 
     async def item_ids(self, count: int) -> list[int]:
-        page = await self.stub.ListItems(catalog_pb2.ListItemsRequest(page_size=count), timeout=10)
-        return [item.id for item in page.items]
+        ids, token = [], ""
+        while len(ids) < count:
+            request = catalog_pb2.ListItemsRequest(page_size=min(100, count - len(ids)), page_token=token)
+            page = await self.stub.ListItems(request, timeout=10)
+            ids += [item.id for item in page.items]
+            if not (token := page.next_page_token):
+                break
+        return ids
 
     async def touch(self, item_id: int, mark: str) -> catalog_pb2.ServiceItem:
         """A new version of the item: its summary gets `mark`."""
@@ -119,6 +125,17 @@ async def settle(stack: PortalStack, within: float = 90) -> float:
                     info = await js.consumer_info(CATALOG_STREAM.name, CONSUMER.durable)
                     if pending == 0 and info.num_pending == 0 and info.num_ack_pending == 0:
                         return round(time.monotonic() - started, 2)
+                await asyncio.sleep(0.1)
+    finally:
+        await database.dispose()
+
+
+async def settle_feedback(stack: PortalStack, within: float = 60) -> None:
+    """Wait until feedback's relay has published every outbox row."""
+    database = create_engine(stack.env["FEEDBACK_DATABASE_URL"])
+    try:
+        async with asyncio.timeout(within):
+            while any(not row.published for row in await outbox_rows(database)):  # noqa: ASYNC110 (polling a database)
                 await asyncio.sleep(0.1)
     finally:
         await database.dispose()
