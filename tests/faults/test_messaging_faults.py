@@ -13,7 +13,7 @@ import grpc
 import httpx
 import pytest
 
-from portal_common.audit import assert_consistent
+from portal_common.audit import assert_consistent, audit
 from portal_common.messaging import CATALOG_STREAM
 from portal_common.testing import ENGINE_PROCESSES
 from search.indexer import CONSUMER
@@ -285,3 +285,24 @@ async def test_a_rebuild_under_live_searches_and_edits_fails_no_search_and_keeps
         settle_seconds=recovery,
         **report.summary(),
     )
+
+
+async def test_the_auditor_finds_a_lost_document_and_a_stray_one(fault_stack):
+    stack = fault_stack.stack
+    await settle(stack)
+    index_url = f"{stack.env['OPENSEARCH_URL']}/{stack.env['SEARCH_INDEX_ALIAS']}"
+    async with catalog_client(stack) as catalog, httpx.AsyncClient(timeout=10) as engine:
+        [lost] = await catalog.item_ids(1)
+        (await engine.delete(f"{index_url}/_doc/{lost}")).raise_for_status()
+        stray = {"title": "不存在的事项", "status": "published"}
+        (await engine.put(f"{index_url}/_doc/999999?version=1&version_type=external", json=stray)).raise_for_status()
+
+        report = await audit(stack.stores())
+        missing, extra = report.findings["index equals catalog"]
+        assert missing.startswith(f"item {lost} v") and missing.endswith("missing from the index")
+        assert extra == "item 999999 in the index but not in the catalog"
+
+        (await engine.delete(f"{index_url}/_doc/999999")).raise_for_status()
+        await catalog.touch(lost, "restored")  # a new version brings the document back
+    await settle(stack)
+    await assert_consistent(stack.stores())
