@@ -293,7 +293,10 @@ async def test_the_auditor_finds_a_lost_document_and_a_stray_one(fault_stack):
     index_url = f"{stack.env['OPENSEARCH_URL']}/{stack.env['SEARCH_INDEX_ALIAS']}"
     async with catalog_client(stack) as catalog, httpx.AsyncClient(timeout=10) as engine:
         [lost] = await catalog.item_ids(1)
-        (await engine.delete(f"{index_url}/_doc/{lost}")).raise_for_status()
+        # Deleted at its own version: a plain delete would count as a newer version and refuse the next one.
+        version = (await engine.get(f"{index_url}/_doc/{lost}")).json()["_version"]
+        deleted = await engine.delete(f"{index_url}/_doc/{lost}?version={version}&version_type=external_gte")
+        deleted.raise_for_status()
         stray = {"title": "不存在的事项", "status": "published"}
         (await engine.put(f"{index_url}/_doc/999999?version=1&version_type=external", json=stray)).raise_for_status()
 
