@@ -8,7 +8,7 @@ KUSTOMIZE_VERSION := v5.8.1
 export KUSTOMIZE := $(CURDIR)/.local/bin/kustomize-$(KUSTOMIZE_VERSION)
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test eval reindex bench-search setup proto lock clean-data up down
+.PHONY: run test eval reindex audit bench-search setup proto lock clean-data up down
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -30,6 +30,10 @@ eval: setup
 ## reindex: rebuild the search index from the catalog behind its alias, while searches go on (with `make run` up)
 reindex: setup
 	$(PY) -m search reindex
+
+## audit: compare the stores (catalog, index, outboxes, JetStream, tickets); exits non-zero on any finding
+audit: setup
+	$(PY) -m portal_common.audit
 
 ## bench-search: search latency (gRPC and gateway) and edit→searchable time on the full sample; BENCH_ARGS=--help
 bench-search: setup

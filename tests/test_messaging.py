@@ -96,3 +96,27 @@ async def test_an_idle_consumer_keeps_waiting_and_takes_the_next_event(js, strea
     await messaging.publish(js, subject, b"late", msg_id="late")
     await asyncio.wait_for(consuming, timeout=10)
     assert handled == [b"late"]
+
+
+async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream)
+    for number in range(3):
+        await messaging.publish(js, subject, f"slow-{number}".encode(), msg_id=f"slow-{number}")
+    handled: list[bytes] = []
+    stop = asyncio.Event()
+
+    async def handle(messages):
+        await asyncio.sleep(3.5)  # well past the ack wait: without a word to JetStream, it would redeliver
+        handled.extend(m.data for m in messages)
+        return [None] * len(messages)
+
+    # Two replicas on one durable consumer: the idle one would be handed what the slow one still works on.
+    consumer = Consumer(stream=stream, durable=f"{stream.name}-slow", filter_subject=subject, ack_wait=1.0)
+    replicas = [asyncio.create_task(messaging.consume(js, consumer, handle, stop)) for _ in range(2)]
+    await asyncio.sleep(7)  # the slow batch, and time for a redelivered copy to be handled too
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(*replicas), timeout=10)
+    info = await js.consumer_info(stream.name, consumer.durable)
+    assert sorted(handled) == [b"slow-0", b"slow-1", b"slow-2"]  # each once: no side effect done twice
+    assert info.num_redelivered == 0 and info.num_ack_pending == 0 and info.num_pending == 0

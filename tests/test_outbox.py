@@ -2,17 +2,21 @@
 
 import asyncio
 import contextlib
+import logging
 import uuid
 
 import nats
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from google.protobuf.wrappers_pb2 import StringValue
 from sqlalchemy import select
 from sqlalchemy.orm import DeclarativeBase
 
 from portal_common import messaging
+from portal_common.audit import Stores, assert_consistent, audit
 from portal_common.database import create_engine, session_factory
 from portal_common.outbox import OutboxMixin, OutboxRelay, add_event, new_event_id
+from portal_common.testing import NatsServer, free_port
 
 
 class Base(DeclarativeBase):
@@ -101,3 +105,39 @@ async def test_events_written_while_nats_is_down_are_published_when_it_returns(s
         if nats_server.process.poll() is not None:
             nats_server.start()
     assert await stored_ids(nats_server.url, stream, 3) == ids
+
+
+async def test_a_full_event_store_keeps_events_in_the_outbox_and_says_so(sessions, stream, tmp_path, caplog):
+    caplog.set_level(logging.ERROR, logger="portal_common.outbox")
+    server = NatsServer(free_port(), free_port(), tmp_path / "store", tmp_path / "nats.log", max_store_bytes=64 * 1024)
+    server.start()
+    try:
+        async with sessions() as session:
+            for _ in range(200):  # ~200 KB of events for a 64 KB store
+                add_event(
+                    session,
+                    OutboxEvent,
+                    f"{stream.name.lower()}.happened",
+                    StringValue(value="事" * 330),
+                    new_event_id(),
+                )
+            await session.commit()
+        relay = OutboxRelay(sessions, OutboxEvent, server.url, (stream,))
+        async with running(relay):
+            async with asyncio.timeout(30):
+                while not any("JetStream refused" in r.message for r in caplog.records):  # noqa: ASYNC110
+                    await asyncio.sleep(0.1)
+        stores = Stores(catalog_database_url=f"sqlite+aiosqlite:///{tmp_path}/outbox.db", nats_url=server.url)
+        full = await audit(stores)
+        [unpublished] = full.findings.values()
+        assert 0 < len(unpublished) < 200  # the store took what it could; the rest is kept, none dropped
+        assert all("never published" in finding for finding in unpublished)
+
+        server.stop()
+        server.max_store_bytes = None  # the operator makes room
+        server.start()
+        async with running(relay):
+            await wait_until_published(sessions, 200)
+        await assert_consistent(stores)
+    finally:
+        server.stop()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from portal_common.audit import Stores
 from portal_common.testing import free_port, run_module, start_module, stop, wait_for
 
 ADMIN_USERNAME = "admin"
@@ -69,6 +70,16 @@ class PortalStack:
                 f"{published} published items in the index",
             )
         return published
+
+    def stores(self) -> Stores:
+        """Where this stack keeps its data, for the auditor."""
+        return Stores(
+            catalog_database_url=self.env["CATALOG_DATABASE_URL"],
+            feedback_database_url=self.env["FEEDBACK_DATABASE_URL"],
+            nats_url=self.env["NATS_URL"],
+            opensearch_url=self.env["OPENSEARCH_URL"],
+            index_alias=self.env["SEARCH_INDEX_ALIAS"],
+        )
 
     def print_log_tails(self, chars: int = 2000) -> None:
         for name in self.processes:

@@ -161,17 +161,33 @@ async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler
             )
             for m in messages
         ]
+        # A batch that takes longer than the ack wait would be redelivered while still being handled (its side
+        # effects done twice, by this consumer's next fetch or another replica): tell JetStream it is in progress.
+        heartbeat = asyncio.create_task(_keep_in_progress(messages, consumer.ack_wait / 3))
         try:
             outcomes = await handle(messages)
         except Exception as error:  # the whole batch failed: every message is retried
             log.exception("handler failed on a batch of %d", len(messages))
             outcomes = [error] * len(messages)
+        finally:
+            heartbeat.cancel()
         for message, outcome, span in zip(messages, outcomes, spans, strict=True):
             await _settle(js, consumer, message, outcome)
             if outcome is not None:
                 span.record_exception(outcome)
                 span.set_status(trace.StatusCode.ERROR)
             span.end()
+
+
+async def _keep_in_progress(messages: Sequence[Msg], every: float) -> None:
+    while True:
+        await asyncio.sleep(every)
+        for message in messages:
+            try:
+                await message.in_progress()
+            except nats.errors.Error as error:  # disconnected: the batch will be redelivered, as without this
+                log.warning("could not extend the ack wait: %s", error)
+                return
 
 
 async def _settle(js: JetStreamContext, consumer: Consumer, message: Msg, outcome: Exception | None) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from google.protobuf.message import Message
 from nats.js import JetStreamContext
+from nats.js.errors import APIError
 from opentelemetry import trace
 from sqlalchemy import JSON, Integer, LargeBinary, String, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -97,6 +98,13 @@ class OutboxRelay:
             try:
                 published = await self.publish_pending()
                 backoff = 0.2
+            except APIError as error:
+                # JetStream is up and says no (its storage is full, a stream limit is reached): waiting will not
+                # fix that, an operator must; said at ERROR so that it is seen. The rows stay, none is dropped.
+                log.error("outbox relay: JetStream refused an event (%s); events wait in the outbox", error)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
             except Exception as error:  # NATS or the database away: keep the rows, try again
                 log.warning("outbox relay: %s; retrying in %.1fs", error, backoff)
                 await asyncio.sleep(backoff)

@@ -99,6 +99,7 @@ class NatsServer:
     store: Path
     log: Path
     process: subprocess.Popen | None = None
+    max_store_bytes: int | None = None  # a JetStream storage limit (a store that fills up, for fault tests)
 
     @property
     def url(self) -> str:
@@ -121,6 +122,10 @@ class NatsServer:
             "-sd",
             str(self.store),
         ]
+        if self.max_store_bytes:  # only a configuration file can limit JetStream's storage
+            config = self.log.with_suffix(".conf")
+            config.write_text(f"jetstream {{ max_file_store: {self.max_store_bytes} }}\n")
+            command += ["-c", str(config)]
         self.process = subprocess.Popen(command, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         with httpx.Client(base_url=self.monitor_url) as monitor:  # one client: each new one costs ~50 ms of CPU
             wait_for(
@@ -139,6 +144,10 @@ def nats_server(tmp_path_factory) -> Iterator[NatsServer]:
     server.start()
     yield server
     server.stop()
+
+
+# The engine process behind each URL running_opensearch yields, so that a fault test can pause it (SIGSTOP).
+ENGINE_PROCESSES: dict[str, subprocess.Popen] = {}
 
 
 @contextlib.contextmanager
@@ -163,9 +172,11 @@ def running_opensearch(folder: Path) -> Iterator[str]:
     except Exception as error:
         stop(process)
         raise RuntimeError("OpenSearch did not start:\n" + (folder / "stdout.log").read_text()[-3000:]) from error
+    ENGINE_PROCESSES[url] = process
     try:
         yield url
     finally:
+        ENGINE_PROCESSES.pop(url, None)
         stop(process)
 
 
