@@ -145,6 +145,7 @@ async def track(rpc: Services, number: str, query_code: str) -> dict:
     ticket = ticket_json(await rpc.track_ticket(number, query_code))
     ticket["kind_label"] = KINDS.get(ticket["kind"], ("",))[0]
     ticket["status_label"] = STATUS_LABELS.get(ticket["status"], ticket["status"])
+    ticket["created_label"] = local_time(ticket["created_at"])
     ticket["deadline_label"] = local_time(ticket["deadline"]) if ticket["deadline"] else ""
     ids = {s["department_id"] for s in ticket["history"]} | {ticket["department_id"]}
     names = await _department_names(rpc, ids - {0})
