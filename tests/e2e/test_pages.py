@@ -53,7 +53,7 @@ def second_gateway(stack, name: str, **env: str) -> str:
     port = free_port()
     process = stack.start(name, "gateway", "serve", env={"GATEWAY_HTTP_PORT": str(port), **env})
     url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: httpx.get(f"{url}/healthz").status_code == 200, 30, name, process)
+    wait_for(lambda: httpx.get(f"{url}/healthz").status_code == 200, 120, name, process)  # a busy box starts slowly
     return url
 
 

@@ -128,6 +128,7 @@ def test_rating_an_item_from_its_page_updates_its_summary_and_cache(stack, offic
     with resident(stack, site) as browser:
         before = browser.get(f"{prefix}/items/{item['id']}")
         assert before.status_code == 200 and "提交评价" in before.text and "csrf_token" not in before.text
+        assert re.search(r"<title>([^<]*)</title>", before.text).group(1).startswith(item["name"])
         typed = {"item_id": str(item["id"]), "level": "very_satisfied", "score_accuracy": "5", "comment": "窗口很耐心"}
         confirm = browser.post(f"{forms}/rate", data=typed)  # from the cached page: nothing is submitted yet
         assert confirm.status_code == 200 and "请核对您的评价" in confirm.text and "窗口很耐心" in confirm.text
@@ -171,6 +172,7 @@ def test_the_department_page_offers_rating_consulting_and_its_scores(stack, depa
     with resident(stack, "department") as browser:
         page = browser.get(f"/departments/{department['id']}")
         assert f'href="/interaction/scores?department_id={department["id"]}"' in page.text and "评价本部门" in page.text
+        assert re.search(r"<title>([^<]*)</title>", page.text).group(1).startswith(department["name"])
         consult = browser.get(f"/interaction/consult?department_id={department['id']}")
         assert f'name="department_id" value="{department["id"]}"' in consult.text and department["name"] in consult.text
         token = csrf_of(consult)

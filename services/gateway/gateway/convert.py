@@ -220,6 +220,11 @@ def experience_json(experience: feedback_pb2.Experience, *, staff: bool = False)
     return body
 
 
+RATING_TARGETS = {
+    "item": feedback_pb2.RATING_TARGET_ITEM,
+    "department": feedback_pb2.RATING_TARGET_DEPARTMENT,
+    "ticket": feedback_pb2.RATING_TARGET_TICKET,
+}
 RATING_LEVELS = {
     "very_dissatisfied": feedback_pb2.RATING_LEVEL_VERY_DISSATISFIED,
     "dissatisfied": feedback_pb2.RATING_LEVEL_DISSATISFIED,

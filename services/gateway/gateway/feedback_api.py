@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from gateway.auth import ServicesDep, StaffDep
 from gateway.convert import (
     RATING_LEVELS,
+    RATING_TARGETS,
     experience_json,
     inbox_json,
     item_ratings_json,
@@ -39,11 +40,6 @@ TICKET_KINDS = {
     "complaint": feedback_pb2.TICKET_KIND_COMPLAINT,
     "suggestion": feedback_pb2.TICKET_KIND_SUGGESTION,
     "help": feedback_pb2.TICKET_KIND_HELP,
-}
-RATING_TARGETS = {
-    "item": feedback_pb2.RATING_TARGET_ITEM,
-    "department": feedback_pb2.RATING_TARGET_DEPARTMENT,
-    "ticket": feedback_pb2.RATING_TARGET_TICKET,
 }
 TicketStatus = Literal[
     "submitted",

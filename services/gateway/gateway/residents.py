@@ -29,6 +29,7 @@ UNAVAILABLE = {
     "experience": "分享服务暂时不可用，您填写的内容已保留在下面，请稍后再提交。",
 }
 templates.env.globals.update(levels=tickets.LEVEL_LABELS, sub_scores=tickets.SUB_SCORES)
+templates.env.filters.update(local_time=tickets.local_time, local_date=lambda stamp: tickets.local_time(stamp)[:10])
 HONEYPOT = "homepage"  # as in the JSON API
 CONFIRM_RATING = "为防止他人冒用，请核对您的评价，然后点击“提交评价”。"
 

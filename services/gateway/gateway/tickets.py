@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from gateway.convert import RATING_LEVELS, experience_json, item_ratings_json, question_json, score_json, ticket_json
+from gateway.convert import (
+    RATING_LEVELS,
+    RATING_TARGETS,
+    experience_json,
+    item_ratings_json,
+    question_json,
+    score_json,
+    ticket_json,
+)
 from gateway.rpc import ApiError, Services
 from portal.feedback.v1 import feedback_pb2
 
@@ -63,11 +71,6 @@ LEVEL_LABELS = {
     "basically_satisfied": "基本满意",
     "dissatisfied": "不满意",
     "very_dissatisfied": "非常不满意",
-}
-RATING_TARGETS = {
-    "item": feedback_pb2.RATING_TARGET_ITEM,
-    "department": feedback_pb2.RATING_TARGET_DEPARTMENT,
-    "ticket": feedback_pb2.RATING_TARGET_TICKET,
 }
 SUB_SCORES = {"accuracy": "办事指南准确", "efficiency": "办理效率", "attitude": "服务态度"}
 RATING_FIELD = {"level": "level", "scores": "scores", "comment": "comment", "item_id": "form", "department_id": "form"}
@@ -142,6 +145,7 @@ async def track(rpc: Services, number: str, query_code: str) -> dict:
     ticket = ticket_json(await rpc.track_ticket(number, query_code))
     ticket["kind_label"] = KINDS.get(ticket["kind"], ("",))[0]
     ticket["status_label"] = STATUS_LABELS.get(ticket["status"], ticket["status"])
+    ticket["created_label"] = local_time(ticket["created_at"])
     ticket["deadline_label"] = local_time(ticket["deadline"]) if ticket["deadline"] else ""
     ids = {s["department_id"] for s in ticket["history"]} | {ticket["department_id"]}
     names = await _department_names(rpc, ids - {0})
