@@ -9,13 +9,15 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import expect
 
 from portal_common.local_stack import ADMIN_USERNAME
 from portal_common.testing import wait_for
+from tests.e2e import test_browser
 from tests.e2e.conftest import ADMIN_PASSWORD, bearer
 from tests.e2e.page_forms import form_of
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, check_accessibility, open_page, shoot
+from tests.e2e.test_browser import check_accessibility, open_page, shoot
+from tests.e2e.test_feedback_through_gateway import two_weeks_later
 from tests.e2e.test_pages import ARTIFACTS, csrf_of
 
 PASSWORD = "a long enough password"
@@ -275,8 +277,21 @@ def test_each_role_sees_only_the_steps_it_may_take(stack, office, clerks, depart
     form = {**form_of(clerk_page, f"/staff/tickets/{ticket_no}/steps/sign")}
     forced = clerk.post(f"/staff/tickets/{ticket_no}/steps/reopen", data={**form, "note": "x"})
     assert forced.status_code == 403 and "您的角色不能进行“重新办理”操作" in forced.text
-    assert "超期件" in office.get("/staff/overdue").text
     assert "/staff/triage" not in clerk.get("/staff").text  # the office's queues are not in a department's menu
+
+
+def test_overdue_tickets_are_marked_in_the_queues_and_listed_for_the_office(stack, office, clerks, departments):
+    clerk, _ = clerks
+    ticket_no = new_ticket(stack, departments[0], subject="超期未办的件")["ticket_no"]
+    take_step(office, ticket_no, "accept")
+    take_step(office, ticket_no, "assign", department_id=str(departments[0]))
+    take_step(clerk, ticket_no, "sign")
+    two_weeks_later(stack, ticket_no)
+    marked = rf'href="/staff/tickets/{ticket_no}">(?:(?!</tr>).)*<span class="mark escalated">已督办</span>'
+    assert re.search(marked, office.get("/staff/overdue").text, re.DOTALL)
+    assert re.search(marked, clerk.get("/staff/tickets?status=in_progress").text, re.DOTALL)
+    assert take_step(office, ticket_no, "remind", note="请今日办结").status_code == 303
+    assert "请今日办结" in staff_view(clerk, ticket_no).text
 
 
 def test_rejecting_tells_the_resident_why(stack, office):
@@ -375,13 +390,7 @@ def test_pages_need_a_session_and_unknown_pages_say_so(stack, office):
 
 # --- in a real browser -------------------------------------------------------------------------------------------
 
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+browser = test_browser.browser  # the same fixture: one chromium for this module's browser test
 
 
 @pytest.fixture(scope="module")
@@ -392,13 +401,13 @@ def staff_axe() -> Iterator[dict]:
     (ARTIFACTS / "staff-axe-results.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
-def test_a_clerk_works_a_ticket_and_an_item_in_a_browser(stack, admin_token, office, departments, chromium, staff_axe):
+def test_a_clerk_works_a_ticket_and_an_item_in_a_browser(stack, admin_token, office, departments, browser, staff_axe):
     username = new_clerk(stack, admin_token, departments[0])
     ticket_no = new_ticket(stack, departments[0], subject="浏览器里办理的件")["ticket_no"]
     take_step(office, ticket_no, "accept")
     take_step(office, ticket_no, "assign", department_id=str(departments[0]))
 
-    page = open_page(chromium, 1280)
+    page = open_page(browser, 1280)
     page.goto(f"{stack.gateway_url}/staff/tickets/{ticket_no}")  # no session yet: the log-in form, then back here
     page.fill("#username", username)
     page.fill("#password", PASSWORD)

@@ -2,6 +2,7 @@
 (the portal office approves or rejects; staff add follow-up notes) and ratings (the rated department appeals a
 malicious one; the portal office reviews the appeal). The feedback service checks who may do what."""
 
+from collections.abc import Awaitable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -26,10 +27,23 @@ LEVELS = {
 TARGETS = {"item": "事项", "department": "部门", "ticket": "办件"}
 
 
-def _refused(error: ApiError, form_id: str) -> dict:
-    if error.status not in (400, 403, 404, 409):
-        raise error
-    return {form_id: error.message}
+def _status_filter(session: StaffSession, status: str | None, *, office_starts_at: str) -> str:
+    """The status asked for; without one the portal office starts at its queue, a department at everything."""
+    chosen = status or (office_starts_at if is_office(session) else "all")
+    return "" if chosen == "all" else chosen
+
+
+async def _send(request: Request, rpc: Services, session: StaffSession, sent: Awaitable, again: tuple, done: tuple):
+    """Send one decision; refused, show the list again (`again`: its page, status filter, the form's id and what was
+    typed there) with the service's message next to that form; done, go back to the list with a notice."""
+    try:
+        await sent
+    except ApiError as error:
+        if error.status not in (400, 403, 404, 409):
+            raise
+        page, status, form_id, typed = again
+        return await page(request, rpc, session, status, {form_id: error.message}, {form_id: typed}, error.status)
+    return back_to(*done)
 
 
 # --- inbox ---------------------------------------------------------------------------------------------------
@@ -87,8 +101,7 @@ async def experiences(
     status: Literal["pending", "published", "rejected", "all"] | None = None,
 ):
     """The portal office starts at the moderation queue; a department at every post about itself."""
-    chosen = status or ("pending" if is_office(session) else "all")
-    return await _experiences_page(request, rpc, session, "" if chosen == "all" else chosen)
+    return await _experiences_page(request, rpc, session, _status_filter(session, status, office_starts_at="pending"))
 
 
 @router.post("/experiences/{experience_id}/moderation")
@@ -96,24 +109,17 @@ async def moderate(request: Request, rpc: ServicesDep, session: StaffPage, data:
     decision = item_form.text_value(data, "decision")
     reason = item_form.text_value(data, "reason")
     step = feedback_pb2.ModerateExperienceRequest(id=experience_id, decision=decision, reason=reason)
-    try:
-        await rpc.moderate_experience(step, session.token)
-    except ApiError as error:
-        errors = _refused(error, f"moderate-{experience_id}")
-        typed = {f"moderate-{experience_id}": reason}
-        return await _experiences_page(request, rpc, session, "pending", errors, typed, error.status)
-    return back_to("/staff/experiences", "moderated")
+    sent = rpc.moderate_experience(step, session.token)
+    again = (_experiences_page, "pending", f"moderate-{experience_id}", reason)
+    return await _send(request, rpc, session, sent, again, ("/staff/experiences", "moderated"))
 
 
 @router.post("/experiences/{experience_id}/notes")
 async def add_note(request: Request, rpc: ServicesDep, session: StaffPage, data: PostedForm, experience_id: int):
     body = item_form.text_value(data, "body")
-    try:
-        await rpc.add_experience_note(feedback_pb2.AddExperienceNoteRequest(id=experience_id, body=body), session.token)
-    except ApiError as error:
-        errors = _refused(error, f"note-{experience_id}")
-        return await _experiences_page(request, rpc, session, "", errors, {f"note-{experience_id}": body}, error.status)
-    return back_to("/staff/experiences?status=all", "noted")
+    sent = rpc.add_experience_note(feedback_pb2.AddExperienceNoteRequest(id=experience_id, body=body), session.token)
+    again = (_experiences_page, "", f"note-{experience_id}", body)
+    return await _send(request, rpc, session, sent, again, ("/staff/experiences?status=all", "noted"))
 
 
 # --- ratings -------------------------------------------------------------------------------------------------
@@ -144,28 +150,21 @@ async def ratings(
     status: Literal["counted", "appealed", "excluded", "all"] | None = None,
 ):
     """The portal office starts at the appeals to review; a department at every rating of itself."""
-    chosen = status or ("appealed" if is_office(session) else "all")
-    return await _ratings_page(request, rpc, session, "" if chosen == "all" else chosen)
+    return await _ratings_page(request, rpc, session, _status_filter(session, status, office_starts_at="appealed"))
 
 
 @router.post("/ratings/{rating_id}/appeal")
 async def appeal(request: Request, rpc: ServicesDep, session: StaffPage, data: PostedForm, rating_id: int):
     reason = item_form.text_value(data, "reason")
-    try:
-        await rpc.appeal_rating(feedback_pb2.AppealRatingRequest(id=rating_id, reason=reason), session.token)
-    except ApiError as error:
-        errors = _refused(error, f"appeal-{rating_id}")
-        return await _ratings_page(request, rpc, session, "", errors, {f"appeal-{rating_id}": reason}, error.status)
-    return back_to("/staff/ratings?status=all", "appealed")
+    sent = rpc.appeal_rating(feedback_pb2.AppealRatingRequest(id=rating_id, reason=reason), session.token)
+    again = (_ratings_page, "", f"appeal-{rating_id}", reason)
+    return await _send(request, rpc, session, sent, again, ("/staff/ratings?status=all", "appealed"))
 
 
 @router.post("/ratings/{rating_id}/review")
 async def review(request: Request, rpc: ServicesDep, session: StaffPage, data: PostedForm, rating_id: int):
     note = item_form.text_value(data, "note")
     step = feedback_pb2.ReviewAppealRequest(id=rating_id, decision=item_form.text_value(data, "decision"), note=note)
-    try:
-        await rpc.review_appeal(step, session.token)
-    except ApiError as error:
-        errors, typed = _refused(error, f"review-{rating_id}"), {f"review-{rating_id}": note}
-        return await _ratings_page(request, rpc, session, "appealed", errors, typed, error.status)
-    return back_to("/staff/ratings", "reviewed")
+    again = (_ratings_page, "appealed", f"review-{rating_id}", note)
+    sent = rpc.review_appeal(step, session.token)
+    return await _send(request, rpc, session, sent, again, ("/staff/ratings", "reviewed"))

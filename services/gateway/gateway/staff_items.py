@@ -13,7 +13,7 @@ from gateway.auth import ServicesDep, StaffSession
 from gateway.convert import item_from_json, item_json
 from gateway.rpc import ApiError, Services
 from gateway.schemas import ItemIn
-from gateway.staff_web import PostedForm, StaffPage, back_to, staff_page, text_of
+from gateway.staff_web import PostedForm, StaffPage, back_to, staff_page
 from portal.catalog.v1 import catalog_pb2
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +79,7 @@ async def edit_form(request: Request, rpc: ServicesDep, session: StaffPage, item
 async def save(request: Request, rpc: ServicesDep, session: StaffPage, data: PostedForm, item_id: PathId):
     current = item_json(await rpc.get_item(item_id, session.token))
     edited, errors = item_form.apply_form(dict(current), data)
-    version = text_of(data, "version", 20)
+    version = item_form.text_value(data, "version")[:20]
     edited["version"] = int(version) if version.isdigit() else 0
     if item_form.editing_rows(data) or errors:
         return await _edit_page(request, rpc, session, edited, errors, 400 if errors else 200)
@@ -108,8 +108,8 @@ async def _conflict_page(request: Request, rpc: Services, session: StaffSession,
 @router.post("/items/{item_id}/status")
 async def set_status(request: Request, rpc: ServicesDep, session: StaffPage, data: PostedForm, item_id: PathId):
     """Publish, withdraw or return to draft the version the editor was looking at."""
-    status = text_of(data, "status", 20)
-    version = text_of(data, "version", 20)
+    status = item_form.text_value(data, "status")[:20]
+    version = item_form.text_value(data, "version")[:20]
     if status not in STATUSES or not version.isdigit():
         raise ApiError(400, "invalid_request", "请选择要进行的操作")
     change = catalog_pb2.SetItemStatusRequest(

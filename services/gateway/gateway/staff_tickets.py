@@ -194,7 +194,7 @@ def _transition(ticket_no: str, action: str, data) -> tuple[feedback_pb2.Transit
         expected_version=version,
     )
     if isinstance(days, int) and not 0 <= days <= 365:
-        errors["days"] = "延期天数应在1到365之间"
+        errors["days"] = "延期天数不能超过365天"
     return step, typed, {f"{action}-{k}": v for k, v in errors.items()}
 
 

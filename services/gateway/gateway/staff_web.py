@@ -100,10 +100,6 @@ def back_to(url: str, done: str = "") -> RedirectResponse:
     return RedirectResponse(f"{url}{separator}done={quote(done)}" if done else url, status_code=303)
 
 
-def text_of(data: FormData, name: str, limit: int = 6000) -> str:
-    return str(data.get(name, ""))[:limit]
-
-
 def error_page(request: Request, error: ApiError) -> Response:
     """A refused back-office request: to the log-in form when the session is gone, else a Chinese error page."""
     if error.status == 401:
