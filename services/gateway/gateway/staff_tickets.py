@@ -64,6 +64,10 @@ STEPS = {
 }
 
 
+def _status(name: str) -> int:
+    return feedback_pb2.TicketStatus.Value(f"TICKET_STATUS_{name.upper()}")
+
+
 async def _department_names(rpc: Services) -> dict[int, str]:
     return {d.id: d.name for d in (await rpc.list_departments()).items}
 
@@ -74,7 +78,7 @@ def _listed(response: feedback_pb2.ListTicketsResponse) -> list[dict]:
 
 async def _count(rpc: Services, session: StaffSession, status: str, department_id: int) -> int:
     request = feedback_pb2.ListTicketsRequest(
-        status=feedback_pb2.TicketStatus.Value(f"TICKET_STATUS_{status.upper()}"),
+        status=_status(status),
         department_id=department_id,
         page_size=1,
     )
@@ -96,7 +100,7 @@ async def queue(
 ):
     """The caller's tickets, newest first, filtered by status, with a count per status."""
     listing = feedback_pb2.ListTicketsRequest(
-        status=feedback_pb2.TicketStatus.Value(f"TICKET_STATUS_{status.upper()}") if status else 0,
+        status=_status(status) if status else 0,
         department_id=department_id,
         page_size=30,
         page_token=cursor,
@@ -121,10 +125,7 @@ async def queue(
 @router.get("/triage")
 async def triage(request: Request, rpc: ServicesDep, session: StaffPage):
     """The portal office's work: tickets to accept, to assign, returned by a department, reopened by a rating."""
-    requests = [
-        feedback_pb2.ListTicketsRequest(status=feedback_pb2.TicketStatus.Value(f"TICKET_STATUS_{s.upper()}"))
-        for s in TRIAGE
-    ]
+    requests = [feedback_pb2.ListTicketsRequest(status=_status(s)) for s in TRIAGE]
     names, *lists = await asyncio.gather(
         _department_names(rpc), *(rpc.list_tickets(r, session.token) for r in requests)
     )
