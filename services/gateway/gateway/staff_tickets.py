@@ -151,7 +151,9 @@ async def _ticket_page(
 ):
     ticket, names = await asyncio.gather(rpc.get_ticket(ticket_no, session.token), _department_names(rpc))
     ticket = staff_ticket_json(ticket)
-    steps = [(action, STEPS[action]) for action in ticket.get("allowed_actions", []) if action in STEPS]
+    # The service offers publish and unpublish together; only the one that changes something is worth a form.
+    pointless = "publish" if ticket["qa_published"] else "unpublish"
+    steps = [(a, STEPS[a]) for a in ticket.get("allowed_actions", []) if a in STEPS and a != pointless]
     errors = errors or {}
     shown = {action for action, _ in steps}
     context = _frame(
