@@ -180,18 +180,12 @@ def test_a_rejected_ticket_tells_the_resident_why(stack, office):
     assert tracked["status"] == "rejected" and tracked["history"][-1]["note"] == "与政务服务无关"
 
 
-def test_overdue_tickets_are_chased_and_listed(stack, office, clerks, departments):
-    first, second = clerks
-    ticket_no = submit(stack, consultation()).json()["ticket_no"]
-    step(office, ticket_no, "accept")
-    step(office, ticket_no, "assign", department_id=departments[0])
-    step(first, ticket_no, "sign")
-
-    # As if two weeks went by: the deadline moves into the past, then one scheduler pass runs (the service runs one
-    # every minute on its own).
+def two_weeks_later(stack, ticket_no: str) -> None:
+    """As if two weeks went by: the deadline moves into the past, then one scheduler pass runs (the service runs one
+    every minute on its own)."""
     settings = FeedbackSettings(database_url=stack.env["FEEDBACK_DATABASE_URL"])
 
-    async def two_weeks_later() -> None:
+    async def run() -> None:
         engine = create_engine(settings.database_url)
         async with engine.begin() as connection:
             await connection.execute(
@@ -200,7 +194,17 @@ def test_overdue_tickets_are_chased_and_listed(stack, office, clerks, department
         await scheduler.run_once(session_factory(engine), policy=settings.policy(), now=utcnow())
         await engine.dispose()
 
-    asyncio.run(two_weeks_later())
+    asyncio.run(run())
+
+
+def test_overdue_tickets_are_chased_and_listed(stack, office, clerks, departments):
+    first, second = clerks
+    ticket_no = submit(stack, consultation()).json()["ticket_no"]
+    step(office, ticket_no, "accept")
+    step(office, ticket_no, "assign", department_id=departments[0])
+    step(first, ticket_no, "sign")
+
+    two_weeks_later(stack, ticket_no)
     for client in (office, first):
         overdue = client.get("/api/v1/admin/tickets/overdue").json()
         assert ticket_no in [t["ticket_no"] for t in overdue["items"]]

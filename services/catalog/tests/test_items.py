@@ -292,3 +292,29 @@ async def test_renaming_a_department_issues_a_new_version_of_its_items(sessions,
             item.version + 1,
             "市公安局交警支队",
         )
+
+
+async def test_a_department_keeps_its_own_description_and_the_office_keeps_its_identity(sessions, departments):
+    police, civil = departments
+    own = {"name": "市公安局交通警察支队", "kind": "政府部门", "functions": "负责道路交通管理。", "staffing_quota": 120}
+    async with sessions() as session:
+        department = await service.update_department(
+            session, department_id=police, fields=own, expected_version=0, actor=staff_of(police)
+        )
+        await session.commit()
+        assert (department.functions, department.staffing_quota) == ("负责道路交通管理。", 120)
+    async with sessions() as session:
+        with pytest.raises(Forbidden) as other:
+            await service.update_department(
+                session, department_id=civil, fields={"name": "市民政局"}, expected_version=0, actor=staff_of(police)
+            )
+        assert other.value.message == "您只能维护本部门的信息"
+        with pytest.raises(Forbidden) as renamed:
+            await service.update_department(
+                session,
+                department_id=police,
+                fields={**own, "name": "交警队"},
+                expected_version=0,
+                actor=staff_of(police),
+            )
+        assert (renamed.value.field, renamed.value.message) == ("name", "部门的名称只能由门户办公室修改")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
-from gateway import api, backoffice, browse, feedback_api, guide_sheet, interaction, pages, staff_pages, wap
+from gateway import api, backoffice, browse, feedback_api, guide_sheet, interaction, pages, staff_pages, staff_web, wap
 from gateway.config import GatewaySettings
 from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
 from gateway.ratelimit import RateLimits
@@ -72,6 +72,8 @@ async def _api_error(request: Request, error: ApiError):
             body["field"] = error.field
         headers = {"Retry-After": str(error.retry_after)} if hasattr(error, "retry_after") else None
         return JSONResponse(body, status_code=error.status, headers=headers)
+    if request.url.path == "/staff" or request.url.path.startswith("/staff/"):
+        return staff_web.error_page(request, error)
     return pages.error_page(request, error)
 
 
