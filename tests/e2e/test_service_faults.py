@@ -136,13 +136,14 @@ def start_gateway(stack, name: str, port: int, **env: str) -> subprocess.Popen:
     return process
 
 
+@pytest.mark.timeout(900)  # twenty starts of a gateway: ~3 s each on a quiet machine, far more on a busy one
 def test_twenty_rolling_restarts_of_the_gateway_drop_no_request(stack, indexed, item_ids):
     ports = [free_port(), free_port()]
     replicas = [start_gateway(stack, f"gateway-{n}", port) for n, port in enumerate(ports)]
     # The guide sheet as a PDF takes a while to render: some of them are in flight at each SIGTERM.
     paths = [f"/api/v1/items/{item_ids[0]}", "/api/v1/departments", f"/items/{item_ids[1]}/print.pdf", "/healthz"]
     load = Load([f"http://127.0.0.1:{port}" for port in ports], paths)
-    thread = load.run()
+    thread = load.run(concurrency=3)
     drains = []
     try:
         for restart in range(20):
