@@ -65,7 +65,9 @@ RETRY_POLICY = {
     "initialBackoff": "0.1s",
     "maxBackoff": "1s",
     "backoffMultiplier": 2,
-    "retryableStatusCodes": ["UNAVAILABLE"],
+    # CANCELLED too: a server shutting down cancels the calls it received but had not yet handed to a handler,
+    # instead of answering UNAVAILABLE (grpc/grpc#41785); for a read, that is safe to send again.
+    "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
 }
 
 
