@@ -73,7 +73,15 @@ class Resident(FastHttpUser):
         self.from_address = {"X-Forwarded-For": mix.client_address()}
 
     def get(self, path: str, name: str, **params):
-        return self.client.get(path, name=name, params=params or None, headers=self.from_address)
+        return self.call("GET", path, name, params=params or None)
+
+    def call(self, method: str, path: str, name: str, headers: dict | None = None, **options):
+        """A request that fails with the portal's error code and message, so that the report says why."""
+        headers = headers or self.from_address
+        with self.client.request(method, path, name=name, headers=headers, catch_response=True, **options) as answer:
+            if not answer.ok:
+                answer.failure(f"{answer.status_code} {(answer.text or '')[:300]}")
+            return answer
 
     @property
     def mix(self) -> mix.Mix:
@@ -145,7 +153,7 @@ class Submitter(Resident):
 
     def submit(self, path: str, name: str, body: dict):
         headers = {**self.from_address, "Idempotency-Key": uuid.uuid4().hex}
-        self.client.post(path, name=name, json=body, headers=headers)
+        self.call("POST", path, name, headers=headers, json=body)
 
 
 class DepartmentStaff(Resident):
@@ -161,7 +169,7 @@ class DepartmentStaff(Resident):
     def log_in(self) -> dict | None:
         account = {"username": os.environ.get("LOAD_ADMIN_USERNAME", "admin")}
         account["password"] = os.environ.get("LOAD_ADMIN_PASSWORD", "changethis")
-        login = self.client.post("/api/v1/auth/login", name="staff login: api", json=account, headers=self.from_address)
+        login = self.call("POST", "/api/v1/auth/login", "staff login: api", json=account)
         return {**self.from_address, "Authorization": f"Bearer {login.json()['token']}"} if login.ok else None
 
     @task
@@ -170,12 +178,12 @@ class DepartmentStaff(Resident):
         if not self.session:
             return
         item_id = random.choice(self.mix.items)["id"]  # uniform: two editors rarely meet on one guide (409)
-        current = self.client.get(f"/api/v1/admin/items/{item_id}", name="staff edit: read", headers=self.session)
+        current = self.call("GET", f"/api/v1/admin/items/{item_id}", "staff edit: read", headers=self.session)
         if not current.ok:
             return
         self.wait()
         edit = staff.edited(current.json())
         path = f"/api/v1/admin/items/{item_id}"
-        saved = self.client.put(path, name="staff edit: save", json=edit.body, headers=self.session)
+        saved = self.call("PUT", path, "staff edit: save", headers=self.session, json=edit.body)
         if saved.ok:
             staff.EDITS.append({"item_id": item_id, "alias": edit.alias})

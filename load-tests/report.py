@@ -13,8 +13,8 @@ def kind_of(name: str) -> str:
     return name.split(":", 1)[0]
 
 
-def figures(entry: StatsEntry) -> dict:
-    seconds = max(entry.last_request_timestamp - entry.start_time, 1e-9) if entry.num_requests else 0
+def figures(entry: StatsEntry, seconds: float) -> dict:
+    """`seconds`: the run's, so that a kind's rate is its share of the whole run."""
     return {
         "requests": entry.num_requests,
         "failures": entry.num_failures,
@@ -33,7 +33,12 @@ def kinds(stats) -> dict[str, dict]:
     for entry in stats.entries.values():
         kind = kind_of(entry.name)
         merged.setdefault(kind, StatsEntry(stats, kind, "")).extend(entry)
-    return {"overall": figures(stats.total), **{kind: figures(entry) for kind, entry in sorted(merged.items())}}
+    total = stats.total
+    seconds = (total.last_request_timestamp or total.start_time) - total.start_time
+    return {
+        "overall": figures(total, seconds),
+        **{kind: figures(entry, seconds) for kind, entry in sorted(merged.items())},
+    }
 
 
 def write(environment, folder: str | None, shape_class, edits: list[dict]) -> None:

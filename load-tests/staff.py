@@ -26,5 +26,5 @@ def edited(item: dict) -> Edit:
     alias = f"{ALIAS_MARK}{uuid.uuid4().hex[:8]}"
     body = {field: item[field] for field in EDITABLE if field in item}
     kept = [a for a in body.get("aliases", []) if not a["name"].startswith(ALIAS_MARK)]
-    body["aliases"] = [*kept, {"name": alias, "source": "load test"}]
+    body["aliases"] = [*kept, {"name": alias, "source": "工作人员"}]
     return Edit(body, alias)
