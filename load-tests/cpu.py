@@ -1,6 +1,7 @@
 """The load generator's own CPU, sampled each second while it runs. Locust shares the two cores with the portal:
 a locust process near a full core delays its own requests, and its latencies then measure locust, not the portal."""
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ class LocustCpu:
     pid: int
     samples: list[tuple[float, float]] = field(default_factory=list)  # (unix time, busiest locust process %)
     total_cpu_seconds: float = 0.0  # every locust process together
+    load_averages: list[float] = field(default_factory=list)  # the machine's 1-minute load average, each sample
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> None:
@@ -43,6 +45,7 @@ class LocustCpu:
                 except psutil.NoSuchProcess:
                     continue
             self.samples.append((time.time(), busiest))
+            self.load_averages.append(os.getloadavg()[0])
             self.total_cpu_seconds = sum(spent.values())
 
     @property
@@ -66,4 +69,5 @@ class LocustCpu:
             "all_processes_cpu_seconds": round(self.total_cpu_seconds, 1),
             "saturated_seconds_in_a_row": self.saturated_seconds,
             "saturated": self.saturated,
+            "machine_load_average_max": round(max(self.load_averages, default=0.0), 1),
         }

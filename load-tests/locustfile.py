@@ -28,10 +28,11 @@ RUN: dict = {}  # filled at the start of a run: "mix" (what residents ask for) a
 LEVELS = ("very_satisfied", "satisfied", "satisfied", "basically_satisfied")
 
 
-@events.test_start.add_listener
+@events.init.add_listener
 def prepare(environment, **_kwargs):
-    """Read the catalog to draw from, and make the tickets that trackers follow (each process its own)."""
-    if isinstance(environment.runner, MasterRunner):
+    """Read the catalog to draw from, and make the tickets that trackers follow (each process its own), before any
+    user starts. Not at test_start: a load shape starts the test anew on each tick until it runs."""
+    if isinstance(environment.runner, MasterRunner) or not environment.host:
         return  # the master of --processes only shapes the load
     RUN["mix"] = mix.Mix(environment.host)
     with httpx.Client(base_url=environment.host, timeout=30) as client:
@@ -52,6 +53,15 @@ def _make_ticket(client: httpx.Client) -> dict:
     )
     answer.raise_for_status()
     return answer.json()
+
+
+def error_code(answer) -> str:
+    if "json" not in (answer.headers.get("content-type") or ""):
+        return ""
+    try:
+        return str(answer.json().get("code", ""))
+    except ValueError:
+        return ""
 
 
 def consultation(item: dict) -> dict:
@@ -76,11 +86,12 @@ class Resident(FastHttpUser):
         return self.call("GET", path, name, params=params or None)
 
     def call(self, method: str, path: str, name: str, headers: dict | None = None, **options):
-        """A request that fails with the portal's error code and message, so that the report says why."""
+        """A request that fails with the status and the API's error code, so that the report says why (pages: the
+        status only, as a page's text differs with every query and would split the failures table)."""
         headers = headers or self.from_address
         with self.client.request(method, path, name=name, headers=headers, catch_response=True, **options) as answer:
             if not answer.ok:
-                answer.failure(f"{answer.status_code} {(answer.text or '')[:300]}")
+                answer.failure(f"{answer.status_code} {error_code(answer)}".strip())
             return answer
 
     @property

@@ -111,6 +111,9 @@ def verdict(out: Path, monitor: LocustCpu, profile: str) -> int:
         kept = [s for s in record["steps"] if s["kept_budget"]]
         lines.append(f"throughput within the overall budget: {kept[-1]['rps'] if kept else 0} requests/s")
     lines += ["", "budgets (budgets.toml):", *(v.line() for v in verdicts), "", f"locust CPU: {json.dumps(cpu)}"]
+    busy = machine_busy(monitor)
+    if busy:
+        lines.append(busy)
     invalid = monitor.saturated or record["locust_cpu_warning"]
     if invalid:
         lines.append("INVALID: a locust process saturated a core; run with --processes 2 or fewer users")
@@ -121,6 +124,16 @@ def verdict(out: Path, monitor: LocustCpu, profile: str) -> int:
         {**v.__dict__, "kept": v.kept} for v in verdicts]}, ensure_ascii=False, indent=2))  # fmt: skip
     print("\n".join(lines))
     return 2 if invalid else 1 if broken else 0
+
+
+def machine_busy(monitor: LocustCpu) -> str:
+    """A warning when the machine ran other work beside the portal and locust (its load average well above its
+    cores): the figures then measure the machine's queue, not the portal."""
+    cores = os.cpu_count() or 1
+    load = max(monitor.load_averages or [0.0])
+    if load <= 1.5 * cores:
+        return ""
+    return f"WARNING: the machine's 1-minute load average reached {load:.1f} on {cores} cores: other work shared them"
 
 
 def main(argv: list[str] | None = None) -> int:
