@@ -36,7 +36,10 @@ def prepare(environment, **_kwargs):
         return  # the master of --processes only shapes the load
     RUN["mix"] = mix.Mix(environment.host)
     with httpx.Client(base_url=environment.host, timeout=30) as client:
-        RUN["tickets"] = [_make_ticket(client) for _ in range(int(os.environ.get("LOAD_TICKETS", 20)))]
+        made = [_make_ticket(client) for _ in range(int(os.environ.get("LOAD_TICKETS", 20)))]
+    RUN["tickets"] = [ticket for ticket in made if ticket]
+    if not RUN["tickets"]:
+        raise RuntimeError(f"{environment.host} made none of the tickets to track: see the gateway's log")
 
 
 @events.quitting.add_listener
@@ -44,15 +47,15 @@ def write_figures(environment, **_kwargs):
     report.write(environment, os.environ.get("LOAD_OUTPUT_DIR"), Shape, staff.EDITS)
 
 
-def _make_ticket(client: httpx.Client) -> dict:
-    item = RUN["mix"].item()
-    answer = client.post(
-        "/api/v1/tickets",
-        json=consultation(item),
-        headers={"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": mix.client_address()},
-    )
-    answer.raise_for_status()
-    return answer.json()
+def _make_ticket(client: httpx.Client) -> dict | None:
+    """A ticket to track, or None when the portal does not make it (a busy machine may time a call out)."""
+    body = consultation(RUN["mix"].item())
+    headers = {"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": mix.client_address()}
+    for _ in range(3):  # the same key: a retry never makes a second ticket
+        answer = client.post("/api/v1/tickets", json=body, headers=headers)
+        if answer.status_code == 201:
+            return answer.json()
+    return None
 
 
 def error_code(answer) -> str:

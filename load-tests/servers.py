@@ -38,10 +38,12 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--items", type=int, default=7200)
     parser.add_argument("--out", type=Path, default=run.RESULTS / "servers")
+    parser.add_argument("--only", nargs="*", metavar="SERVER:WORKERS", help="a subset, e.g. uvicorn:2 granian:2")
     args = parser.parse_args()
+    candidates = [(s, int(w)) for s, w in (c.split(":") for c in args.only)] if args.only else CANDIDATES
     rows = []
     with running_load_stack(args.out / "stack", args.items, {}) as stack:
-        for server, workers in CANDIDATES:
+        for server, workers in candidates:
             restart_gateway(stack, server, workers)
             out = args.out / f"{server}-{workers}"
             out.mkdir(parents=True, exist_ok=True)
@@ -50,7 +52,7 @@ def main() -> int:
             overall = json.loads((out / "figures.json").read_text())["kinds"]["overall"]
             rows.append({"server": server, "workers": workers, **overall, "locust_cpu": monitor.summary()})
             print(json.dumps(rows[-1]), flush=True)
-    (args.out / "servers.json").write_text(json.dumps(rows, indent=2))
+    (args.out / f"servers-{'-'.join(f'{s}{w}' for s, w in candidates)}.json").write_text(json.dumps(rows, indent=2))
     print(f"\n{'server':<12}{'workers':>8}{'rps':>8}{'p50':>6}{'p95':>6}{'p99':>6}{'max':>8}{'errors':>7}")
     for r in rows:
         print(f"{r['server']:<12}{r['workers']:>8}{r['rps']:>8}{r['p50_ms']:>6g}{r['p95_ms']:>6g}{r['p99_ms']:>6g}"
