@@ -8,7 +8,7 @@ KUSTOMIZE_VERSION := v5.8.1
 export KUSTOMIZE := $(CURDIR)/.local/bin/kustomize-$(KUSTOMIZE_VERSION)
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test eval reindex audit bench-search setup proto lock clean-data up down
+.PHONY: run test eval reindex audit bench-search load setup proto lock clean-data up down
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -38,6 +38,10 @@ audit: setup
 ## bench-search: search latency (gRPC and gateway) and edit→searchable time on the full sample; BENCH_ARGS=--help
 bench-search: setup
 	$(PY) -m benchmarks.search $(BENCH_ARGS)
+
+## load: locust journeys headless against the running portal (or a stack it starts), verdict per budget; LOAD_ARGS=--help
+load: setup
+	$(PY) load-tests/run.py $(LOAD_ARGS)
 
 ## setup: idempotent; the virtual environment, generated stubs, nats-server and the search engine
 setup: $(VENV)/.installed gen/.stamp

@@ -1,3 +1,5 @@
+from typing import Literal
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -9,6 +11,9 @@ class GatewaySettings(ServiceSettings):
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    # The HTTP server and its processes (see gateway/__main__.py and load-tests/README.md for the measurements).
+    server: Literal["uvicorn", "uvicorn-h11", "granian"] = "uvicorn"
+    workers: int = Field(1, ge=1)
     catalog_address: str = "127.0.0.1:50051"
     search_address: str = "127.0.0.1:50052"
     feedback_address: str = "127.0.0.1:50053"
