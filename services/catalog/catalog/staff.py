@@ -81,7 +81,7 @@ async def login(
         raise Unauthenticated("login_failed", LOGIN_FAILED)
     await session.execute(delete(FailedLogin).where(FailedLogin.client == pair))
     if HASHER.check_needs_rehash(staff.password_hash):
-        staff.password_hash = HASHER.hash(password)
+        staff.password_hash = await asyncio.to_thread(HASHER.hash, password)
     token = secrets.token_urlsafe(32)
     expires_at = now + SESSION_LIFETIME
     session.add(StaffSession(token_hash=_token_hash(token), staff_id=staff.id, expires_at=expires_at))
@@ -181,7 +181,7 @@ async def create_staff(
         display_name=text("display_name", display_name, limit=50),
         role=role,
         department_id=department_id,
-        password_hash=HASHER.hash(password),
+        password_hash=await asyncio.to_thread(HASHER.hash, password),  # off the event loop, as in _verify
     )
     session.add(staff)
     try:
