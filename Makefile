@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PROTOS := $(shell find proto -name '*.proto')
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test eval reindex bench-search setup proto lock clean-data
+.PHONY: run test eval reindex bench setup proto lock clean-data
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -28,9 +28,10 @@ eval: setup
 reindex: setup
 	$(PY) -m search reindex
 
-## bench-search: search latency (gRPC and gateway) and edit→searchable time on the full sample; BENCH_ARGS=--help
-bench-search: setup
-	$(PY) -m benchmarks.search $(BENCH_ARGS)
+## bench: the portal against its yardsticks (R1-R5, scale, memory) on a stack of its own; writes benchmarks/RESULTS.md.
+## Sizes and loads are arguments: BENCH_ARGS="--scale 7000,100000,1000000" (BENCH_ARGS=--help lists them)
+bench: setup
+	$(PY) -m benchmarks.bench $(BENCH_ARGS)
 
 ## setup: idempotent; the virtual environment, generated stubs, nats-server and the search engine
 setup: $(VENV)/.installed gen/.stamp
