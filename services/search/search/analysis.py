@@ -97,13 +97,21 @@ def suggest_inputs(names: list[str]) -> list[dict]:
 def _word_starts(name: str) -> tuple[int, ...]:
     """Where a word begins after a chain of whole words from the start (机动车|驾驶证|补领: 0, 3, 6), so that no
     tail begins inside a word the way 动车 sits inside 机动车."""
-    spans = {(start, end) for _, start, end in jieba.tokenize(name, mode="search")}
+    spans, offset = set(), 0
+    for block in jieba.re_han_default.split(name):
+        spans.update((offset + start, offset + end) for start, end in _block_spans(block))
+        offset += len(block)
     begins = {start for start, _ in spans}
     starts = [0]
     for start, end in sorted(spans):
         if start in starts and end in begins and end not in starts:
             starts.append(end)
     return tuple(sorted(starts))
+
+
+@lru_cache(maxsize=PIECE_CACHE)
+def _block_spans(block: str) -> tuple[tuple[int, int], ...]:
+    return tuple((start, end) for _, start, end in jieba.tokenize(block, mode="search"))
 
 
 def homophone_in(typed: str, name: str) -> str:
