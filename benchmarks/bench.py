@@ -35,8 +35,6 @@ from portal_common.testing import SERVICE_PYTHONPATH
 from search import index
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
-SEARCH_PATHS = ("gateway HTTP", "search gRPC", "engine direct")
-PAGE_PATHS = ("gateway item page", "bare FastAPI")
 
 
 async def run(portal: BenchPortal, args: argparse.Namespace) -> dict:
@@ -60,17 +58,12 @@ async def run(portal: BenchPortal, args: argparse.Namespace) -> dict:
 async def search_paths(portal: BenchPortal, args: argparse.Namespace) -> dict:
     mix = query_mix(weighted_queries(), args.requests, args.seed)
     stack = portal.stack
-    targets = dict(
-        zip(
-            SEARCH_PATHS,
-            (
-                GatewaySearch(stack.gateway_url),
-                GrpcSearch(stack.search_address),
-                EngineSearch(portal.opensearch_url, portal.index_alias, engine_bodies(mix, portal.index_alias)),
-            ),
-            strict=True,
-        )
-    )
+    bodies = engine_bodies(mix, portal.index_alias)
+    targets = {
+        report.GATEWAY_SEARCH: GatewaySearch(stack.gateway_url),
+        "search gRPC": GrpcSearch(stack.search_address),
+        report.ENGINE_SEARCH: EngineSearch(portal.opensearch_url, portal.index_alias, bodies),
+    }
     return await _measure(targets, mix, portal, args)
 
 
@@ -80,7 +73,7 @@ async def item_pages(portal: BenchPortal, args: argparse.Namespace) -> dict:
     pages = [str(i) for i in random.Random(args.seed).sample(ids, len(ids))]
     pages = (pages * (args.requests // len(pages) + 1))[: args.requests]
     bare_url = start_bare_app(portal.stack)
-    targets = dict(zip(PAGE_PATHS, (ItemPage(portal.stack.gateway_url), ItemPage(bare_url)), strict=True))
+    targets = {report.GATEWAY_PAGE: ItemPage(portal.stack.gateway_url), report.BARE_PAGE: ItemPage(bare_url)}
     return await _measure(targets, pages, portal, args)
 
 

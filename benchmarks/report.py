@@ -13,6 +13,9 @@ __all__ = ["write", "write_record", "Goal", "verdict_rows"]
 PYTHON_SERVICES = ("catalog", "search", "indexer", "feedback", "gateway")
 MB = 2**20
 FULL_SCALE = 1_000_000
+# The paths whose requests per second make R1 and R2.
+GATEWAY_SEARCH, ENGINE_SEARCH = "gateway HTTP", "engine direct"
+GATEWAY_PAGE, BARE_PAGE = "gateway item page", "bare FastAPI"
 
 
 @dataclass(frozen=True)
@@ -47,14 +50,14 @@ def verdict_rows(figures: dict) -> list[list]:
     rows = [
         _ratio(
             "R1 search req/s: gateway ÷ engine direct",
-            search["gateway HTTP"]["per_second"],
-            search["engine direct"]["per_second"],
+            search[GATEWAY_SEARCH]["per_second"],
+            search[ENGINE_SEARCH]["per_second"],
             R1,
         ),
         _ratio(
             "R2 item page req/s: gateway ÷ bare FastAPI",
-            pages["gateway item page"]["per_second"],
-            pages["bare FastAPI"]["per_second"],
+            pages[GATEWAY_PAGE]["per_second"],
+            pages[BARE_PAGE]["per_second"],
             R2,
         ),
         _ratio(
