@@ -29,9 +29,17 @@ from benchmarks.load import measure_paths, run_load
 from benchmarks.memory import MemorySampler
 from benchmarks.queries import query_mix, weighted_queries
 from benchmarks.stack import BenchPortal, running_portal
-from benchmarks.targets import EngineSearch, GatewaySearch, GrpcSearch, ItemPage, engine_bodies, start_bare_app
+from benchmarks.targets import (
+    BARE_APP,
+    EngineSearch,
+    GatewaySearch,
+    GrpcSearch,
+    ItemPage,
+    engine_bodies,
+    start_bare_app,
+)
 from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
-from portal_common.testing import SERVICE_PYTHONPATH
+from portal_common.testing import SERVICE_PYTHONPATH, stop
 from search import index
 
 RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
@@ -74,7 +82,10 @@ async def item_pages(portal: BenchPortal, args: argparse.Namespace) -> dict:
     pages = (pages * (args.requests // len(pages) + 1))[: args.requests]
     bare_url = start_bare_app(portal.stack)
     targets = {report.GATEWAY_PAGE: ItemPage(portal.stack.gateway_url), report.BARE_PAGE: ItemPage(bare_url)}
-    return await _measure(targets, pages, portal, args)
+    try:
+        return await _measure(targets, pages, portal, args)
+    finally:
+        stop(portal.stack.processes.pop(BARE_APP))
 
 
 async def _measure(targets: dict, mix: list[str], portal: BenchPortal, args: argparse.Namespace) -> dict:

@@ -21,6 +21,7 @@ from search.service import Filters, ItemSearch
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PAGE_SIZE = 10  # the gateway's default page
 REQUEST_TIMEOUT = 5.0
+BARE_APP = "bare app"  # its name among the stack's processes
 
 
 def engine_bodies(queries: Iterable[str], alias: str) -> dict[str, bytes]:
@@ -99,7 +100,7 @@ def start_bare_app(stack: PortalStack, timeout: float = 60) -> str:
     """The bare FastAPI app as a process of the stack (stopped with it), on a port of its own; returns its URL."""
     port = free_port()
     env = {"GATEWAY_HTTP_PORT": str(port), "PYTHONPATH": f"{SERVICE_PYTHONPATH}{os.pathsep}{REPO_ROOT}"}
-    process = stack.start("bare app", "benchmarks.bare_app", env=env)
+    process = stack.start(BARE_APP, "benchmarks.bare_app", env=env)
     url = f"http://127.0.0.1:{port}"
     wait_for(lambda: httpx.get(f"{url}/items/1", timeout=2).status_code == 200, timeout, "the bare app", process)
     return url
