@@ -47,7 +47,8 @@ RESULTS_FILE = Path(__file__).with_name("RESULTS.md")
 
 async def run(portal: BenchPortal, args: argparse.Namespace) -> dict:
     memory = MemorySampler(portal.process_ids())
-    engine = index.client(portal.opensearch_url)
+    # Index creation, refreshes and deletions of whole indices take long on a busy machine: no 10 s limit here.
+    engine = AsyncOpenSearch(hosts=[portal.opensearch_url], timeout=120, max_retries=0)
     figures: dict = {"machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()}}
     try:
         with memory.sampling():
