@@ -272,6 +272,7 @@ def finish(figures: dict, args: argparse.Namespace, argv: list[str], started: da
     command = f'make bench BENCH_ARGS="{" ".join(argv)}"' if argv else "make bench"
     arguments = {name: str(value) for name, value in vars(args).items()} | {"command": command}
     figures |= {"arguments": arguments, "started_at": started, "finished_at": datetime.now(UTC)}
+    _progress(f"figures written to {report.write_record('bench', figures, started)}")
     return report.write(figures, args.results)
 
 
@@ -294,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     text = finish(figures, args, sys.argv[1:] if argv is None else argv, started)
     print("\n" + text)
-    print(f"\nTable written to {args.results}; figures to {report.write_record('bench', figures, started)}")
+    print(f"\nTable written to {args.results}")
     return 0
 
 

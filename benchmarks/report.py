@@ -130,6 +130,7 @@ def render(figures: dict) -> str:
             [
                 [
                     indexing["items"],
+                    indexing["pipeline_documents"],
                     indexing["pipeline_seconds"],
                     indexing["pipeline_per_second"],
                     indexing["document_ms"],
