@@ -8,7 +8,7 @@ KUSTOMIZE_VERSION := v5.8.1
 export KUSTOMIZE := $(CURDIR)/.local/bin/kustomize-$(KUSTOMIZE_VERSION)
 export PYTHONPATH := $(CURDIR)/gen:$(CURDIR)/libs:$(CURDIR)/services/catalog:$(CURDIR)/services/search:$(CURDIR)/services/feedback:$(CURDIR)/services/gateway
 
-.PHONY: run test eval reindex audit bench-search load setup proto lock clean-data up down
+.PHONY: run test eval reindex audit bench load setup proto lock clean-data up down
 
 ## run: install what is missing, start the whole stack, serve http://127.0.0.1:8080 (Ctrl-C stops it)
 run: setup
@@ -35,9 +35,10 @@ reindex: setup
 audit: setup
 	$(PY) -m portal_common.audit
 
-## bench-search: search latency (gRPC and gateway) and edit→searchable time on the full sample; BENCH_ARGS=--help
-bench-search: setup
-	$(PY) -m benchmarks.search $(BENCH_ARGS)
+## bench: the portal against its yardsticks (R1-R5, scale, memory) on a stack of its own; writes benchmarks/RESULTS.md.
+## Sizes and loads are arguments: BENCH_ARGS="--scale 7000,100000,1000000" (BENCH_ARGS=--help lists them)
+bench: setup
+	$(PY) -m benchmarks.bench $(BENCH_ARGS)
 
 ## load: locust journeys headless against the running portal (or a stack it starts), verdict per budget; LOAD_ARGS=--help
 load: setup

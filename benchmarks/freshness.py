@@ -72,7 +72,7 @@ async def measure_freshness(
         search = search_pb2_grpc.SearchServiceStub(to_search)
         login = await catalog.Login(catalog_pb2.LoginRequest(username=username, password=password), timeout=10)
         staff = (("authorization", f"Bearer {login.token}"),)
-        item_ids = rng.sample(await _published_ids(catalog), edits)
+        item_ids = rng.sample(await published_ids(catalog), edits)
         searchable, updates, not_found = [], [], []
         for number, item_id in enumerate(item_ids):
             await asyncio.sleep(rng.uniform(0, refresh_seconds))
@@ -96,7 +96,7 @@ async def measure_freshness(
     )
 
 
-async def _published_ids(catalog: catalog_pb2_grpc.CatalogServiceStub) -> list[int]:
+async def published_ids(catalog: catalog_pb2_grpc.CatalogServiceStub) -> list[int]:
     ids, token = [], ""
     while True:
         request = catalog_pb2.ListItemsRequest(

@@ -2,6 +2,7 @@
 and the CPU every process of the portal spent meanwhile."""
 
 import asyncio
+import itertools
 import math
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -70,3 +71,32 @@ async def run_load(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - started
     return LoadRun(summarize(latencies, errors=len(errors), seconds=seconds), cpu.seconds, errors[:5])
+
+
+async def measure_paths(
+    targets: Mapping[str, Request],
+    mix: list[str],
+    *,
+    concurrency: int,
+    warmup: int,
+    time_limit: float,
+    process_ids: Mapping[str, int] | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, LoadRun]:
+    """The same `mix` through each target in turn, after `warmup` unmeasured requests through each (the engine's JIT
+    and every cache warm up before any figure is taken)."""
+    for name, target in targets.items():
+        warm = await run_load(
+            target, itertools.islice(itertools.cycle(mix), warmup), concurrency=concurrency, time_limit=time_limit
+        )
+        progress(f"{name}: {warm.summary.count} warm-up requests, {warm.summary.errors} errors")
+    runs = {}
+    for name, target in targets.items():
+        runs[name] = load = await run_load(
+            target, mix, concurrency=concurrency, time_limit=time_limit, process_ids=process_ids
+        )
+        progress(
+            f"{name} at concurrency {concurrency}: {load.summary.count} requests, {load.summary.per_second:.1f}/s, "
+            f"p95 {load.summary.p95_ms:.1f} ms, {load.summary.errors} errors"
+        )
+    return runs

@@ -3,16 +3,22 @@ the whole sample catalog indexed before any figure is taken. Everything is stopp
 
 import contextlib
 import os
+import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from benchmarks.figures import process_cpu_seconds
 from portal_common.local_stack import ADMIN_USERNAME, PortalStack, running_stack
 from portal_common.testing import NatsServer, free_port, running_opensearch
 
 ADMIN_PASSWORD = "bench-admin-password"
+# The load comes from one address: the gateway's per-client rate limits would measure themselves.
+UNLIMITED = {"GATEWAY_SEARCH_BURST": "1000000000", "GATEWAY_SUGGEST_BURST": "1000000000"}
 
 
 @dataclass
@@ -23,6 +29,9 @@ class BenchPortal:
     published_items: int
     indexed_seconds: float  # from the catalog's start until every published item was searchable
     indexing_cpu_seconds: dict[str, float]  # per process, from its start until then
+    admin_password: str = ADMIN_PASSWORD
+    # Documents the pipeline wrote and the seconds it took, from the first document on (processes started first).
+    pipeline: tuple[int, float] | None = None
 
     @property
     def index_alias(self) -> str:
@@ -30,7 +39,7 @@ class BenchPortal:
 
     @property
     def admin(self) -> tuple[str, str]:
-        return ADMIN_USERNAME, ADMIN_PASSWORD
+        return ADMIN_USERNAME, self.admin_password
 
     def process_ids(self) -> dict[str, int]:
         """Each process of the portal by name, for CPU accounting."""
@@ -44,7 +53,10 @@ class BenchPortal:
 
 
 @contextlib.contextmanager
-def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 600) -> Iterator[BenchPortal]:
+def running_portal(
+    folder: Path, *, sample_items: int, index_timeout: float = 600, env: dict[str, str] | None = None
+) -> Iterator[BenchPortal]:
+    """`env`: settings of the services on top of the stack's own."""
     with contextlib.ExitStack() as cleanup:
         nats = NatsServer(free_port(), free_port(), folder / "nats-store", folder / "nats.log")
         cleanup.callback(nats.stop)
@@ -52,6 +64,8 @@ def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 60
         (folder / "opensearch").mkdir()
         opensearch_url = cleanup.enter_context(running_opensearch(folder / "opensearch"))
         (folder / "stack").mkdir()
+        alias = f"bench-items-{uuid.uuid4().hex[:8]}"
+        growth = cleanup.enter_context(IndexGrowth(f"{opensearch_url}/{alias}/_count"))
         stack = cleanup.enter_context(
             running_stack(
                 folder / "stack",
@@ -60,6 +74,7 @@ def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 60
                 opensearch_url=opensearch_url,
                 sample_items=sample_items,
                 admin_password=ADMIN_PASSWORD,
+                env={**UNLIMITED, "SEARCH_INDEX_ALIAS": alias, **(env or {})},
             )
         )
         try:
@@ -68,9 +83,48 @@ def running_portal(folder: Path, *, sample_items: int, index_timeout: float = 60
             stack.print_log_tails()
             raise
         indexed_seconds = time.monotonic() - stack.started_at["catalog"]
-        portal = BenchPortal(stack, nats, opensearch_url, published, indexed_seconds, {})
+        growth.stop()
+        portal = BenchPortal(stack, nats, opensearch_url, published, indexed_seconds, {}, pipeline=growth.rate())
         portal.indexing_cpu_seconds = {name: process_cpu_seconds(pid) for name, pid in portal.process_ids().items()}
         yield portal
+
+
+class IndexGrowth:
+    """The documents of an index counted every quarter second from a thread: how fast the pipeline fills it once
+    it runs, apart from the time its processes take to start."""
+
+    def __init__(self, count_url: str):
+        self._url = count_url
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._count, name="index-growth", daemon=True)
+        self.samples: list[tuple[float, int]] = []
+
+    def _count(self) -> None:
+        with httpx.Client(timeout=5) as client:
+            while not self._stop.wait(0.25):
+                with contextlib.suppress(Exception):  # no index yet, or a slow answer: the next sample will do
+                    self.samples.append((time.monotonic(), client.get(self._url).json()["count"]))
+
+    def __enter__(self) -> "IndexGrowth":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def rate(self) -> tuple[int, float] | None:
+        """Documents written and seconds taken from the first document counted until the count stopped growing."""
+        counted = [(at, count) for at, count in self.samples if count > 0]
+        if not counted:
+            return None
+        top = max(count for _, count in counted)
+        first_at, first = counted[0]
+        top_at = next(at for at, count in counted if count == top)
+        return (top - first, top_at - first_at) if top_at > first_at else None
 
 
 def _child_running(program: str) -> int | None:

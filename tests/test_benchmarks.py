@@ -6,7 +6,8 @@ import pytest
 
 from benchmarks.figures import percentile, summarize, table
 from benchmarks.freshness import seconds
-from benchmarks.search import CATEGORY_WEIGHTS, query_mix, weighted_queries
+from benchmarks.queries import CATEGORY_WEIGHTS, query_mix, weighted_queries
+from benchmarks.report import Goal
 
 
 def test_percentiles_interpolate_between_the_closest_ranks():
@@ -54,6 +55,15 @@ def test_tables_align_the_figures():
         "gateway    12.3",
         "none          -",
     ]
+
+
+def test_a_verdict_says_by_how_much_a_goal_is_missed():
+    at_least_half, at_most_twice = Goal(True, 0.5), Goal(False, 2)
+    assert (at_least_half.verdict(0.6), at_least_half.verdict(0.5)) == ("met", "met")
+    assert at_least_half.verdict(0.4) == "missed by 20%"
+    assert at_most_twice.verdict(3.0) == "missed by 50%"
+    assert Goal(False, 150, " MB").verdict(math.nan) == "not measured"
+    assert (str(at_least_half), str(Goal(False, 150, " MB"))) == ("≥ 0.5", "≤ 150 MB")
 
 
 def _own_categories():

@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 100  # ListItems' largest page
 REPLAY_BATCH = 200
 CATALOG_TIMEOUT = 30.0
+# The first refresh writes every document loaded without refreshes into segments: on a busy machine it took longer
+# than the client's 10 s (make bench, 7,200 items), and the rebuild failed.
+LOADED_TIMEOUT = 120.0
 # While an index loads nothing reads it: no refreshes and no replicas to copy each write to.
 LOADING_SETTINGS = {"refresh_interval": "-1", "number_of_replicas": 0}
 
@@ -94,16 +97,16 @@ async def reindex(
     log.info("reindex: building %s from the catalog (events after #%d will be replayed)", name, snapshot_seq)
     try:
         items = await _load_catalog(engine, catalog, name, page_size, after_page)
-        await engine.indices.put_settings(index=name, body={"index": restore})
+        await engine.indices.put_settings(index=name, body={"index": restore}, request_timeout=LOADED_TIMEOUT)
         replayed_seq, replayed = await replay_events(js, engine, name, after=snapshot_seq)
-        await engine.indices.refresh(index=name)
+        await engine.indices.refresh(index=name, request_timeout=LOADED_TIMEOUT)
         previous = await swap_alias(engine, alias, name)
     except BaseException:
         await engine.indices.delete(index=name, ignore_unavailable=True)
         raise
     try:
         _, late = await replay_events(js, engine, name, after=replayed_seq, upto=await _last_sequence(js))
-        await engine.indices.refresh(index=name)
+        await engine.indices.refresh(index=name, request_timeout=LOADED_TIMEOUT)
     except Exception as error:
         raise ReindexFailed(
             f"{alias} now points to {name}, but the events after #{replayed_seq} could not be replayed ({error}); "

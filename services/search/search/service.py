@@ -108,10 +108,24 @@ class ItemSearch:
         if not text and len(conditions) == 1:
             return await self._catalog_facets()  # nothing asked yet: show where to start browsing
         pinned = await self.best_bets.pinned_for(text) if text else []
-        reranked = bool(text) and page * size <= RERANK_WINDOW
+        body = self.query_body(text, page=page, size=size, filters=filters, pinned=pinned)
+        response = await call(self._engine.search(index=self._alias, body=body))
+        hits = [_hit(raw, pinned) for raw in response["hits"]["hits"]]
+        if _reranked(text, page, size):
+            hits = (await self._by_popularity(hits))[(page - 1) * size : page * size]
+        return SearchResult(
+            total=response["hits"]["total"]["value"],
+            hits=hits,
+            suggestion=did_you_mean(text, hits) if text else "",
+            facets=_facets(response["aggregations"]),
+        )
+
+    def query_body(self, text: str, *, page: int, size: int, filters: Filters, pinned: list[int]) -> dict:
+        """The engine request for normalized `text` (the benchmark sends the same bodies to the engine directly)."""
+        reranked = _reranked(text, page, size)
         relevance = self._relevance(text, pinned) if text else {"match_all": {}}
-        body = {
-            "query": {"bool": {"must": relevance, "filter": conditions}},
+        return {
+            "query": {"bool": {"must": relevance, "filter": [PUBLISHED, *filters.clauses()]}},
             "from": 0 if reranked else (page - 1) * size,
             "size": RERANK_WINDOW if reranked else size,
             "track_total_hits": True,
@@ -120,16 +134,6 @@ class ItemSearch:
             "aggs": FACET_AGGREGATIONS,
             **({} if text else {"sort": [{"title.raw": "asc"}]}),
         }
-        response = await call(self._engine.search(index=self._alias, body=body))
-        hits = [_hit(raw, pinned) for raw in response["hits"]["hits"]]
-        if reranked:
-            hits = (await self._by_popularity(hits))[(page - 1) * size : page * size]
-        return SearchResult(
-            total=response["hits"]["total"]["value"],
-            hits=hits,
-            suggestion=did_you_mean(text, hits) if text else "",
-            facets=_facets(response["aggregations"]),
-        )
 
     def _relevance(self, text: str, pinned: list[int]) -> dict:
         clauses = pinyin_clauses(text) if analysis.is_pinyin(text) else self._chinese_clauses(text)
@@ -190,6 +194,11 @@ class ItemSearch:
             name = LOCAL_COPY.sub("", source["title"])  # one line for an item and its copies per district
             found.setdefault(name, Suggestion(name, source["id"]))
         return list(found.values())[:size]
+
+
+def _reranked(text: str, page: int, size: int) -> bool:
+    """The first results of a query are reordered by popularity, so the engine is asked for the whole window."""
+    return bool(text) and page * size <= RERANK_WINDOW
 
 
 def _checked_query(text: str) -> str:
