@@ -13,12 +13,17 @@ from pathlib import Path
 import httpx
 
 from benchmarks.figures import process_cpu_seconds
-from portal_common.local_stack import ADMIN_USERNAME, PortalStack, running_stack
-from portal_common.testing import NatsServer, free_port, running_opensearch
+from portal_common.local_stack import (
+    ADMIN_USERNAME,
+    UNLIMITED_RATES,
+    PortalStack,
+    running_infrastructure,
+    running_stack,
+)
+from portal_common.testing import NatsServer
 
 ADMIN_PASSWORD = "bench-admin-password"
 # The load comes from one address: the gateway's per-client rate limits would measure themselves.
-UNLIMITED = {"GATEWAY_SEARCH_BURST": "1000000000", "GATEWAY_SUGGEST_BURST": "1000000000"}
 
 
 @dataclass
@@ -58,11 +63,7 @@ def running_portal(
 ) -> Iterator[BenchPortal]:
     """`env`: settings of the services on top of the stack's own."""
     with contextlib.ExitStack() as cleanup:
-        nats = NatsServer(free_port(), free_port(), folder / "nats-store", folder / "nats.log")
-        cleanup.callback(nats.stop)
-        nats.start()
-        (folder / "opensearch").mkdir()
-        opensearch_url = cleanup.enter_context(running_opensearch(folder / "opensearch"))
+        nats, opensearch_url = cleanup.enter_context(running_infrastructure(folder))
         (folder / "stack").mkdir()
         alias = f"bench-items-{uuid.uuid4().hex[:8]}"
         growth = cleanup.enter_context(IndexGrowth(f"{opensearch_url}/{alias}/_count"))
@@ -74,7 +75,7 @@ def running_portal(
                 opensearch_url=opensearch_url,
                 sample_items=sample_items,
                 admin_password=ADMIN_PASSWORD,
-                env={**UNLIMITED, "SEARCH_INDEX_ALIAS": alias, **(env or {})},
+                env={**UNLIMITED_RATES, "SEARCH_INDEX_ALIAS": alias, **(env or {})},
             )
         )
         try:

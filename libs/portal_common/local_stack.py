@@ -15,10 +15,21 @@ from pathlib import Path
 import httpx
 
 from portal_common.audit import Stores
-from portal_common.testing import free_port, run_module, start_module, stop, wait_for
+from portal_common.testing import NatsServer, free_port, run_module, running_opensearch, start_module, stop, wait_for
 
 ADMIN_USERNAME = "admin"
 GRPC_SERVICES = ("catalog", "search", "feedback")
+# The gateway's and feedback's limits are per client address and sized for people; a load run or a benchmark plays
+# thousands of residents from one machine and measures the portal, not the limiter, so the stacks they start lift them.
+UNLIMITED_RATES = {
+    "GATEWAY_SEARCH_BURST": "1000000",
+    "GATEWAY_SEARCH_PER_MINUTE": "1000000",
+    "GATEWAY_SUGGEST_BURST": "1000000",
+    "GATEWAY_SUGGEST_PER_MINUTE": "1000000",
+    "GATEWAY_SUBMIT_BURST": "1000000",
+    "GATEWAY_SUBMIT_PER_HOUR": "1000000",
+    "FEEDBACK_IP_HOURLY_LIMIT": "1000000",
+}
 
 
 @dataclass
@@ -107,6 +118,19 @@ def stack_env(
         "CATALOG_ADMIN_USERNAME": ADMIN_USERNAME,
         "GATEWAY_SESSION_SECRET": "local-stack-session-secret",
     }
+
+
+@contextlib.contextmanager
+def running_infrastructure(folder: Path) -> Iterator[tuple[NatsServer, str]]:
+    """A NATS server and an OpenSearch engine of their own, with their data under `folder`: the NATS server and the
+    engine's URL."""
+    with contextlib.ExitStack() as cleanup:
+        folder.mkdir(parents=True, exist_ok=True)
+        nats = NatsServer(free_port(), free_port(), folder / "nats-store", folder / "nats.log")
+        cleanup.callback(nats.stop)
+        nats.start()
+        (folder / "opensearch").mkdir(exist_ok=True)
+        yield nats, cleanup.enter_context(running_opensearch(folder / "opensearch"))
 
 
 @contextlib.contextmanager
