@@ -26,6 +26,10 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "GATEWAY_SEARCH_BURST": "1000000",
         "GATEWAY_SUGGEST_BURST": "1000000",
         "GATEWAY_SUBMIT_BURST": "1000000",
+        # Every test submits from 127.0.0.1 and a handful of phone numbers: the feedback service's own limits are
+        # tested on its own (services/feedback/tests), the shared stack must not run out of them halfway.
+        "FEEDBACK_IP_HOURLY_LIMIT": "1000000",
+        "FEEDBACK_PHONE_DAILY_LIMIT": "1000000",
         # Failed log-ins from 127.0.0.1 add up across tests (and the fuzzer): lock only one account at a time.
         "CATALOG_LOGIN_FAILURES_PER_ADDRESS": "1000000",
         # Several test runs share these cores: a staff account's password hash can take longer than production's 3 s.

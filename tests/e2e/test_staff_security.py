@@ -161,8 +161,8 @@ def test_a_residents_name_and_phone_appear_in_no_public_answer(stack, admin_toke
         f"/m/items/{item['id']}",
         "/interaction",
     ]
-    with httpx.Client(base_url=stack.gateway_url) as resident:
-        answers = {path: resident.get(path) for path in public}
+    with httpx.Client(base_url=stack.gateway_url, follow_redirects=True) as resident:  # a track form leads on
+        answers = {path: resident.get(path) for path in public}  # to the ticket's own page
         for track in ("/interaction/track", "/m/track"):
             form = {"number": ticket_no, "code": code, "csrf_token": csrf_of(resident.get(track))}
             answers[track] = resident.post(track, data=form)
