@@ -27,7 +27,7 @@ async def serve(settings: SearchSettings) -> None:
     )
 
     async def index_ready() -> None:
-        await index.wait_for_engine(engine, settings.index_alias)
+        await index.wait_for_engine(engine, settings.index_alias, settings.index_replicas)
         await upgrade.warn_if_outdated(engine, settings.index_alias)  # the indexer rebuilds; queries only warn
 
     try:
@@ -44,11 +44,13 @@ async def index_events(settings: SearchSettings) -> None:
     engine = index.client(settings.opensearch_url)
     connection = await messaging.connect(settings.nats_url, name="search-indexer")
     try:
-        await index.wait_for_engine(engine, settings.index_alias)
+        await index.wait_for_engine(engine, settings.index_alias, settings.index_replicas)
         js = connection.jetstream()
         async with grpc.aio.insecure_channel(settings.catalog_address) as channel:
             catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
-            await upgrade.rebuild_if_outdated(engine, js, catalog, settings.index_alias)
+            await upgrade.rebuild_if_outdated(
+                engine, js, catalog, settings.index_alias, replicas=settings.index_replicas
+            )
         indexer = ItemIndexer(engine, settings.index_alias)
         await messaging.consume(js, CONSUMER, indexer.handle, stop_on_signals())
     finally:
@@ -67,7 +69,9 @@ async def reindex_now(settings: SearchSettings) -> None:
             upgrade.rebuild_lease(connection.jetstream(), settings.index_alias),
         ):
             catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
-            await reindex.reindex(engine, connection.jetstream(), catalog, settings.index_alias)
+            await reindex.reindex(
+                engine, connection.jetstream(), catalog, settings.index_alias, replicas=settings.index_replicas
+            )
     except (upgrade.RebuildInProgress, reindex.ReindexFailed) as error:
         raise SystemExit(f"reindex: {error}") from error
     finally:
