@@ -45,6 +45,9 @@ class GrpcServiceSettings(ServiceSettings):
 
     grpc_host: str = "127.0.0.1"
     grpc_port: int
+    # A client connection is closed (gracefully: calls under way finish) after this long, so that clients resolve
+    # the service's name again and spread onto replicas started since (grpc_client.py).
+    max_connection_age: float = Field(120.0, gt=0, validation_alias="GRPC_MAX_CONNECTION_AGE_SECONDS")
 
     @property
     def grpc_listen(self) -> str:
