@@ -5,7 +5,8 @@ import uuid
 
 import nats
 import pytest
-from nats.js.api import ConsumerConfig
+from nats.js.api import ConsumerConfig, StreamConfig
+from nats.js.errors import APIError
 
 from portal_common import messaging
 from portal_common.messaging import Consumer, Poison, Stream
@@ -37,6 +38,43 @@ async def test_ensure_stream_is_idempotent(js, stream):
     await messaging.ensure_stream(js, stream)
     await messaging.ensure_stream(js, stream)
     assert (await js.stream_info(stream.name)).config.subjects == list(stream.subjects)
+
+
+async def api_calls(js, call) -> int:
+    """How many JetStream API requests the server counted while `call` ran."""
+    before = (await js.account_info()).api.total
+    await call
+    return (await js.account_info()).api.total - before
+
+
+async def test_a_stream_gets_the_configured_replicas(js, stream):
+    messaging.configure_streams(1)  # what cli.run does with NATS_STREAM_REPLICAS
+    await messaging.ensure_stream(js, stream)
+    assert (await js.stream_info(stream.name)).config.num_replicas == 1
+
+
+async def test_a_single_server_refuses_a_replicated_stream_with_a_clear_error(js, stream):
+    with pytest.raises(APIError, match="replicas > 1 not supported"):
+        await messaging.ensure_stream(js, stream, replicas=3)
+
+
+async def test_an_existing_stream_keeps_its_messages_and_is_only_changed_to_the_configured_replicas(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream, replicas=1)
+    await messaging.publish(js, subject, b"kept", msg_id="kept")
+    # Raised to three copies, as on a cluster (a single nats-server 2.9 records it on an update).
+    await js.update_stream(StreamConfig(name=stream.name, subjects=list(stream.subjects), num_replicas=3))
+
+    # A process configured for the cluster: it only reads the stream (as many JetStream API calls as a look-up).
+    assert await api_calls(js, messaging.ensure_stream(js, stream, replicas=3)) == await api_calls(
+        js, js.stream_info(stream.name)
+    )
+    info = await js.stream_info(stream.name)
+    assert (info.config.num_replicas, info.state.messages, info.config.duplicate_window) == (3, 1, 120.0)
+
+    await messaging.ensure_stream(js, stream, replicas=1)  # the setting lowered: the stream follows it
+    info = await js.stream_info(stream.name)
+    assert (info.config.num_replicas, info.state.messages) == (1, 1)
 
 
 async def test_consumer_acks_retries_and_dead_letters(js, stream):

@@ -40,6 +40,17 @@ class Servicer:
     full_name: str
 
 
+# Calls under way on a connection past its age get this long to finish: longer than any call's deadline.
+MAX_CONNECTION_AGE_GRACE = 60.0
+
+
+def connection_options(settings: GrpcServiceSettings) -> list[tuple[str, int]]:
+    return [
+        ("grpc.max_connection_age_ms", int(settings.max_connection_age * 1000)),
+        ("grpc.max_connection_age_grace_ms", int(MAX_CONNECTION_AGE_GRACE * 1000)),
+    ]
+
+
 async def serve(
     settings: GrpcServiceSettings,
     servicers: Sequence[Servicer],
@@ -54,7 +65,7 @@ async def serve(
         from opentelemetry.instrumentation.grpc import aio_server_interceptor, filters
 
         interceptors.append(aio_server_interceptor(filter_=filters.negate(filters.health_check())))
-    server = grpc.aio.server(interceptors=interceptors)
+    server = grpc.aio.server(interceptors=interceptors, options=connection_options(settings))
     health = health_aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     names = [s.full_name for s in servicers]

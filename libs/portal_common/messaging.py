@@ -16,7 +16,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
-from nats.js.errors import BadRequestError
+from nats.js.errors import BadRequestError, NotFoundError
 from opentelemetry import trace
 
 from portal_common.telemetry import context_from_headers, current_trace_headers
@@ -76,17 +76,44 @@ def _log_state(text: str) -> Callable[[], Awaitable[None]]:
     return callback
 
 
-async def ensure_stream(js: JetStreamContext, stream: Stream) -> None:
+# How many NATS servers keep each stream (NATS_STREAM_REPLICAS): 1 on one server, 3 on a cluster so that a
+# stream survives the loss of a server. Set once per process by `configure_streams` (cli.run does it), so that
+# publishers, consumers and the reindex need not pass it along.
+_stream_replicas = 1
+
+
+def configure_streams(replicas: int) -> None:
+    global _stream_replicas
+    _stream_replicas = replicas
+
+
+async def ensure_stream(js: JetStreamContext, stream: Stream, replicas: int | None = None) -> None:
+    """Create `stream`, or bring an existing one to our configuration (its messages stay). `replicas` defaults
+    to the process's NATS_STREAM_REPLICAS. A stream that already matches is left alone: a cluster is not asked
+    for a configuration change at every start."""
     config = StreamConfig(
         name=stream.name,
         subjects=list(stream.subjects),
         storage=StorageType.FILE,
         duplicate_window=120.0,
+        num_replicas=_stream_replicas if replicas is None else replicas,
     )
     try:
-        await js.add_stream(config)
-    except BadRequestError:  # exists with another configuration: bring it to ours
+        current = (await js.stream_info(stream.name)).config
+    except NotFoundError:
+        try:
+            await js.add_stream(config)
+            return
+        except BadRequestError:  # another process created it meanwhile, configured otherwise
+            current = (await js.stream_info(stream.name)).config
+    if _differs(current, config):
+        log.info("stream %s: updating to %d replicas, subjects %s", stream.name, config.num_replicas, config.subjects)
         await js.update_stream(config)
+
+
+def _differs(current: StreamConfig, wanted: StreamConfig) -> bool:
+    fields = ("subjects", "storage", "duplicate_window", "num_replicas")
+    return any(getattr(current, field) != getattr(wanted, field) for field in fields)
 
 
 async def publish(

@@ -20,6 +20,8 @@ class ServiceSettings(BaseSettings):
     environment: Literal["local", "test", "production"] = Field("local", validation_alias="PORTAL_ENV")
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias="NATS_URL")
+    # Servers holding a copy of each JetStream stream the service creates (1 to 5; 3 on a three-server cluster).
+    nats_stream_replicas: int = Field(1, ge=1, le=5, validation_alias="NATS_STREAM_REPLICAS")
     # On SIGTERM a server first reports NOT_SERVING for `drain_delay` seconds while still answering, so that load
     # balancers stop routing to it; then it stops accepting and gives in-flight calls `shutdown_grace` seconds.
     drain_delay: float = Field(0.0, validation_alias="DRAIN_DELAY_SECONDS")
@@ -43,6 +45,9 @@ class GrpcServiceSettings(ServiceSettings):
 
     grpc_host: str = "127.0.0.1"
     grpc_port: int
+    # A client connection is closed (gracefully: calls under way finish) after this long, so that clients resolve
+    # the service's name again and spread onto replicas started since (grpc_client.py).
+    max_connection_age: float = Field(120.0, gt=0, validation_alias="GRPC_MAX_CONNECTION_AGE_SECONDS")
 
     @property
     def grpc_listen(self) -> str:

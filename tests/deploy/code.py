@@ -17,6 +17,8 @@ LONG_RUNNING = {"serve", "index"}
 # OpenTelemetry's SDK reads the standard OTEL_* variables itself (libs/portal_common/telemetry.py).
 OTEL_PREFIX = "OTEL_"
 LOOPBACK = "127.0.0.1"
+# gRPC's DNS resolver, which hands a round_robin channel every address behind a name (portal_common/grpc_client.py).
+GRPC_DNS = "dns:///"
 # Settings every service inherits that one of them never uses, so their loopback defaults may stay.
 UNUSED = {"gateway": {"NATS_URL"}}
 
@@ -104,12 +106,12 @@ def check_environment(code: ServiceCode, command: str, env: dict[str, str]) -> l
 
 
 def addresses(env: dict[str, str]) -> dict[str, tuple[str, int]]:
-    """The host:port of every gRPC address and URL among the variables (`catalog:50051`, `http://nats:8222`,
-    `postgresql+psycopg://user:password@postgres:5432/catalog`)."""
+    """The host:port of every gRPC address and URL among the variables (`catalog:50051`, `dns:///catalog:50051`,
+    `http://nats:8222`, `postgresql+psycopg://user:password@postgres:5432/catalog`)."""
     found = {}
     for name, value in env.items():
         if name.endswith("_ADDRESS"):
-            host, _, port = value.rpartition(":")
+            host, _, port = value.removeprefix(GRPC_DNS).rpartition(":")
             found[name] = (host, int(port))
         elif name.endswith(("_URL", "_ENDPOINT")) and "://" in value:
             netloc = value.split("://", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]

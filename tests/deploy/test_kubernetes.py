@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy.code import CODE, REPO, addresses, check_environment
+from tests.deploy.code import CODE, GRPC_DNS, REPO, addresses, check_environment
 
 # Built by `make test` from the Go module proxy (the Makefile names the version and exports the path).
 KUSTOMIZE = os.environ.get("KUSTOMIZE") or max(map(str, (REPO / ".local" / "bin").glob("kustomize-v*")), default="")
@@ -141,6 +141,24 @@ def test_every_address_reaches_a_service_that_serves_it(overlay):
                 named = {p["name"]: p["containerPort"] for p in target["ports"]}
                 assert named[service_port["targetPort"]] == port, f"{name}: {variable}"
                 assert container_code(target)[0] == host, f"{name}: {variable} reaches {target['image']}"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_grpc_callers_balance_over_every_pod_of_a_headless_service(overlay):
+    """A virtual IP would pin each client connection to one pod: gRPC addresses name headless Services through
+    the DNS resolver, whose pods' own ports are dialled (so the Service port is the container's)."""
+    services = objects(overlay, "Service")
+    deployments = serving(overlay)
+    for name, template in pod_templates(overlay).items():
+        for container in template["spec"]["containers"]:
+            env = container_env(overlay, container)
+            for variable, (host, port) in addresses(env).items():
+                if not variable.endswith("_ADDRESS"):
+                    continue
+                assert env[variable].startswith(GRPC_DNS), f"{name}: {variable}"
+                assert services[host]["spec"].get("clusterIP") == "None", f"{host} is not headless"
+                _, target = deployments[host]
+                assert port in [p["containerPort"] for p in target["ports"]], f"{name}: {variable}"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)

@@ -14,6 +14,7 @@ import grpc
 
 from feedback.flow import DEPARTMENT, OFFICE, Actor
 from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
+from portal_common import grpc_client
 from portal_common.errors import ERROR_CODE_KEY, Invalid, Unauthenticated, Unavailable
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ MAX_CACHED = 10_000
 
 class CatalogClient:
     def __init__(self, address: str, *, timeout: float = 2.0, cache_seconds: float = 10.0):
-        self._channel = grpc.aio.insecure_channel(address)
+        self._channel = grpc_client.channel(address, catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"])
         self._catalog = catalog_pb2_grpc.CatalogServiceStub(self._channel)
         self._timeout = timeout
         self._cache_seconds = cache_seconds

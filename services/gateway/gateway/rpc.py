@@ -2,11 +2,9 @@
 nowhere else."""
 
 import asyncio
-import json
 from dataclasses import dataclass
 
 import grpc
-from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from gateway.config import GatewaySettings
@@ -15,6 +13,7 @@ from portal.catalog.v1 import catalog_pb2_grpc
 from portal.feedback.v1 import feedback_pb2 as feedback
 from portal.feedback.v1 import feedback_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
+from portal_common import grpc_client
 from portal_common.errors import ERROR_CODE_KEY, ERROR_FIELD_KEY
 from portal_common.grpc_server import CLIENT_IP_KEY
 from portal_common.telemetry import tracing_enabled
@@ -56,31 +55,6 @@ def _api_error(error: grpc.aio.AioRpcError) -> ApiError:
     return ApiError(status if status >= 500 else 502, "service_unavailable", "服务暂时不可用，请稍后再试")
 
 
-# Reads are safe to send again, so a call that finds its service UNAVAILABLE (restarting, or a replica going away
-# mid-call) is retried with backoff inside the call's deadline; changes are not (gRPC still retries transparently
-# any call that never left the client). The service config is gRPC's standard place for this policy.
-READ_PREFIXES = ("Get", "List", "Count", "Search", "Suggest", "Track")
-RETRY_POLICY = {
-    "maxAttempts": 5,
-    "initialBackoff": "0.1s",
-    "maxBackoff": "1s",
-    "backoffMultiplier": 2,
-    # CANCELLED too: a server shutting down cancels the calls it received but had not yet handed to a handler,
-    # instead of answering UNAVAILABLE (grpc/grpc#41785); for a read, that is safe to send again.
-    "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"],
-}
-
-
-def channel_options(service: ServiceDescriptor) -> list[tuple[str, object]]:
-    reads = [
-        {"service": service.full_name, "method": method.name}
-        for method in service.methods
-        if method.name.startswith(READ_PREFIXES)
-    ]
-    config = {"methodConfig": [{"name": reads, "retryPolicy": RETRY_POLICY}]}
-    return [("grpc.enable_retries", 1), ("grpc.service_config", json.dumps(config))]
-
-
 @dataclass(frozen=True)
 class Dependency:
     name: str
@@ -100,7 +74,7 @@ class Services:
             interceptors = aio_client_interceptors(filter_=filters.negate(filters.health_check()))
         self._timeout = settings.rpc_timeout
         self._channels = {
-            name: grpc.aio.insecure_channel(address, options=channel_options(service), interceptors=interceptors)
+            name: grpc_client.channel(address, service, interceptors)
             for name, address, service in (
                 ("catalog", settings.catalog_address, catalog.DESCRIPTOR.services_by_name["CatalogService"]),
                 ("search", settings.search_address, search_pb2.DESCRIPTOR.services_by_name["SearchService"]),

@@ -5,9 +5,9 @@ import sys
 
 import grpc
 
-from portal.catalog.v1 import catalog_pb2_grpc
+from portal.catalog.v1 import catalog_pb2, catalog_pb2_grpc
 from portal.search.v1 import search_pb2, search_pb2_grpc
-from portal_common import cli, grpc_server, messaging
+from portal_common import cli, grpc_client, grpc_server, messaging
 from portal_common.signals import stop_on_signals
 from portal_common.telemetry import configure_tracing, shutdown_tracing
 from search import index, reindex, synonyms, upgrade
@@ -27,7 +27,7 @@ async def serve(settings: SearchSettings) -> None:
     )
 
     async def index_ready() -> None:
-        await index.wait_for_engine(engine, settings.index_alias)
+        await index.wait_for_engine(engine, settings.index_alias, settings.index_replicas)
         await upgrade.warn_if_outdated(engine, settings.index_alias)  # the indexer rebuilds; queries only warn
 
     try:
@@ -44,11 +44,13 @@ async def index_events(settings: SearchSettings) -> None:
     engine = index.client(settings.opensearch_url)
     connection = await messaging.connect(settings.nats_url, name="search-indexer")
     try:
-        await index.wait_for_engine(engine, settings.index_alias)
+        await index.wait_for_engine(engine, settings.index_alias, settings.index_replicas)
         js = connection.jetstream()
-        async with grpc.aio.insecure_channel(settings.catalog_address) as channel:
+        async with catalog_channel(settings) as channel:
             catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
-            await upgrade.rebuild_if_outdated(engine, js, catalog, settings.index_alias)
+            await upgrade.rebuild_if_outdated(
+                engine, js, catalog, settings.index_alias, replicas=settings.index_replicas
+            )
         indexer = ItemIndexer(engine, settings.index_alias)
         await messaging.consume(js, CONSUMER, indexer.handle, stop_on_signals())
     finally:
@@ -63,16 +65,22 @@ async def reindex_now(settings: SearchSettings) -> None:
     connection = await messaging.connect(settings.nats_url, name="search-reindex")
     try:
         async with (
-            grpc.aio.insecure_channel(settings.catalog_address) as channel,
+            catalog_channel(settings) as channel,
             upgrade.rebuild_lease(connection.jetstream(), settings.index_alias),
         ):
             catalog = catalog_pb2_grpc.CatalogServiceStub(channel)
-            await reindex.reindex(engine, connection.jetstream(), catalog, settings.index_alias)
+            await reindex.reindex(
+                engine, connection.jetstream(), catalog, settings.index_alias, replicas=settings.index_replicas
+            )
     except (upgrade.RebuildInProgress, reindex.ReindexFailed) as error:
         raise SystemExit(f"reindex: {error}") from error
     finally:
         await connection.close()
         await engine.close()
+
+
+def catalog_channel(settings: SearchSettings) -> grpc.aio.Channel:
+    return grpc_client.channel(settings.catalog_address, catalog_pb2.DESCRIPTOR.services_by_name["CatalogService"])
 
 
 def check_synonyms(settings: SearchSettings) -> None:

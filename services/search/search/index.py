@@ -42,12 +42,15 @@ def definition_hash(definition: dict) -> str:
     return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
-def stamped_definition() -> dict:
-    """The index definition with its own fingerprint in `mappings._meta.definition`."""
+def stamped_definition(replicas: int = 0) -> dict:
+    """The index definition with its own fingerprint in `mappings._meta.definition`, and `replicas` copies of each
+    shard. The fingerprint is taken from the file alone: replicas are deployment, not document shape."""
     definition = index_definition()
     fingerprint = definition_hash(definition)
     mappings = definition.setdefault("mappings", {})
     mappings["_meta"] = {**mappings.get("_meta", {}), "definition": fingerprint}
+    settings = definition.setdefault("settings", {})
+    settings.get("index", settings)["number_of_replicas"] = replicas
     return definition
 
 
@@ -55,15 +58,17 @@ def client(url: str) -> AsyncOpenSearch:
     return AsyncOpenSearch(hosts=[url], timeout=10, max_retries=0)
 
 
-async def ensure_index(engine: AsyncOpenSearch, alias: str) -> None:
-    """Create the first index behind `alias` unless the alias exists. The query side and the indexer both call
-    this at start: the first index has a fixed name, so when they race one of them simply finds it there."""
+async def ensure_index(engine: AsyncOpenSearch, alias: str, replicas: int = 0) -> None:
+    """Create the first index behind `alias` unless the alias exists, else give it `replicas`. The query side and
+    the indexer both call this at start: the first index has a fixed name, so when they race one of them simply
+    finds it there."""
     if await engine.indices.exists_alias(name=alias):
+        await apply_replicas(engine, alias, replicas)
         return
     name = f"{alias}-v1"
     try:
         await engine.indices.create(
-            index=name, body={**stamped_definition(), "aliases": {alias: {"is_write_index": True}}}
+            index=name, body={**stamped_definition(replicas), "aliases": {alias: {"is_write_index": True}}}
         )
         log.info("created index %s behind alias %s", name, alias)
     except RequestError as error:
@@ -71,12 +76,22 @@ async def ensure_index(engine: AsyncOpenSearch, alias: str) -> None:
             raise
 
 
-async def wait_for_engine(engine: AsyncOpenSearch, alias: str) -> None:
-    """Block until the engine answers and the index exists (the engine may start after us)."""
+async def apply_replicas(engine: AsyncOpenSearch, alias: str, replicas: int) -> None:
+    """Give the indices behind `alias` `replicas` copies where they have another number: a dynamic setting, the
+    engine copies or drops shards in the background while searches go on."""
+    current = await engine.indices.get_settings(index=alias, name="index.number_of_replicas")
+    for name, found in current.items():
+        if int(found["settings"]["index"]["number_of_replicas"]) != replicas:
+            await engine.indices.put_settings(index=name, body={"index": {"number_of_replicas": replicas}})
+            log.info("index %s: number_of_replicas set to %d", name, replicas)
+
+
+async def wait_for_engine(engine: AsyncOpenSearch, alias: str, replicas: int = 0) -> None:
+    """Block until the engine answers and the index exists with `replicas` (the engine may start after us)."""
     delay = 0.5
     while True:
         try:
-            await ensure_index(engine, alias)
+            await ensure_index(engine, alias, replicas)
             return
         except EngineConnectionError as error:
             log.warning("search engine not reachable (%s); retrying in %.1fs", error, delay)

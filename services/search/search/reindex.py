@@ -84,16 +84,18 @@ async def reindex(
     catalog: catalog_pb2_grpc.CatalogServiceStub,
     alias: str,
     *,
+    replicas: int = 0,
     page_size: int = PAGE_SIZE,
     after_page: PageHook | None = None,
 ) -> ReindexReport:
     """Rebuild the index behind `alias` from the catalog (see the module's docstring). `after_page(items_loaded)`
-    is awaited after each page is loaded (progress, or a test that edits items in the middle of a rebuild)."""
+    is awaited after each page is loaded (progress, or a test that edits items in the middle of a rebuild). The
+    new index gets `replicas` copies of its shards once loaded (SEARCH_INDEX_REPLICAS)."""
     started = time.monotonic()
     await messaging.ensure_stream(js, CATALOG_STREAM)
     snapshot_seq = await _last_sequence(js)
     name = new_index_name(alias)
-    restore = await _create_for_loading(engine, name)
+    restore = await _create_for_loading(engine, name, replicas)
     log.info("reindex: building %s from the catalog (events after #%d will be replayed)", name, snapshot_seq)
     try:
         items = await _load_catalog(engine, catalog, name, page_size, after_page)
@@ -140,10 +142,10 @@ async def _last_sequence(js: JetStreamContext) -> int:
     return (await js.stream_info(CATALOG_STREAM.name)).state.last_seq
 
 
-async def _create_for_loading(engine: AsyncOpenSearch, name: str) -> dict:
+async def _create_for_loading(engine: AsyncOpenSearch, name: str, replicas: int) -> dict:
     """Create `name` from the definition with the loading settings; return the definition's values for them
-    (None: the engine's default) to restore once loaded."""
-    definition = index.stamped_definition()
+    (None: the engine's default; `replicas` for the copies) to restore once loaded."""
+    definition = index.stamped_definition(replicas)
     settings = dict(definition.get("settings", {}))
     nested = dict(settings.pop("index", {}))
     restore = {}

@@ -63,7 +63,12 @@ async def warn_if_outdated(engine: AsyncOpenSearch, alias: str) -> bool:
 
 
 async def rebuild_if_outdated(
-    engine: AsyncOpenSearch, js: JetStreamContext, catalog: catalog_pb2_grpc.CatalogServiceStub, alias: str
+    engine: AsyncOpenSearch,
+    js: JetStreamContext,
+    catalog: catalog_pb2_grpc.CatalogServiceStub,
+    alias: str,
+    *,
+    replicas: int = 0,
 ) -> reindex.ReindexReport | None:
     """The indexer at start: rebuild the index unless it was built from the shipped definition. Returns when the
     live index matches it, whichever replica did the rebuild."""
@@ -74,7 +79,7 @@ async def rebuild_if_outdated(
                 if await live_definition(engine, alias) == shipped:  # another replica has just finished
                     return None
                 log.warning("index behind %s built from definition %s, not %s: rebuilding", alias, live, shipped)
-                return await reindex.reindex(engine, js, catalog, alias)
+                return await reindex.reindex(engine, js, catalog, alias, replicas=replicas)
         except RebuildInProgress as busy:
             log.info("%s; waiting for it to finish", busy)
             await asyncio.sleep(WAIT_SECONDS)
