@@ -15,7 +15,7 @@ import time
 import tomllib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -197,52 +197,67 @@ def _postgres_bin(name: str) -> str:
     return str(candidates[-1])
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster; yields a URL prefix to which a database name is appended.
+@dataclass
+class PostgresServer:
+    """A throwaway PostgreSQL cluster; stopping and starting it keeps its data, as a real restart does.
 
     PostgreSQL refuses to run as root, so under root the cluster belongs to the `postgres` system user."""
+
     # Not under pytest's temporary folder: that one is private to root and postgres could not reach it.
-    folder = Path(tempfile.mkdtemp(prefix="portal-postgres-"))
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", free_port()
-    subprocess.run(
-        [
-            *as_user,
-            _postgres_bin("initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "portal",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            _postgres_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(folder / "postgres.log"),
-            "-w",
-            "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    yield f"postgresql+psycopg://portal@127.0.0.1:{port}"
-    subprocess.run([*as_user, _postgres_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-    shutil.rmtree(folder, ignore_errors=True)
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="portal-postgres-")))
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        """A URL prefix to which a database name is appended."""
+        return f"postgresql+psycopg://portal@127.0.0.1:{self.port}"
+
+    def create(self) -> None:
+        if self._as_user:
+            shutil.chown(self.folder, "postgres")
+        data = str(self.folder / "data")
+        self._run("initdb", "-D", data, "-U", "portal", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self.start()
+
+    def start(self) -> None:
+        self._pg_ctl("-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: open sessions are cut, as in a restart by an operator or a failover."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def _as_user(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _pg_ctl(self, *args: str) -> None:
+        log = str(self.folder / "postgres.log")
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", log, "-w", *args)
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self._as_user, _postgres_bin(program), *args], check=True, capture_output=True)
+
+
+def create_postgres_database(server_url: str, name: str) -> str:
+    """A new empty database on the server at `server_url` (PostgresServer.url); its URL."""
+    admin_url = server_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the run; yields a URL prefix to which a database name is appended."""
+    server = PostgresServer()
+    server.create()
+    yield server.url
+    server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -250,12 +265,7 @@ def database_url(request, tmp_path) -> str:
     """A fresh, empty database per test, on each engine the portal supports."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/test.db"
-    server = request.getfixturevalue("postgres_server")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin_url = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
+    return create_postgres_database(request.getfixturevalue("postgres_server"), f"test_{uuid.uuid4().hex[:12]}")
 
 
 @contextlib.asynccontextmanager
