@@ -146,38 +146,60 @@ def nats_server(tmp_path_factory) -> Iterator[NatsServer]:
     server.stop()
 
 
-# The engine process behind each URL running_opensearch yields, so that a fault test can pause it (SIGSTOP).
-ENGINE_PROCESSES: dict[str, subprocess.Popen] = {}
+@dataclass
+class OpenSearchNode:
+    """A real single-node OpenSearch on free loopback ports with its data in `folder`; stopping and starting it keeps
+    its data and ports, as a real restart does."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    transport_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "OPENSEARCH_PORT": str(self.port),
+            "OPENSEARCH_TRANSPORT_PORT": str(self.transport_port),
+            "OPENSEARCH_DATA_DIR": str(self.folder / "data"),
+            "OPENSEARCH_LOG_DIR": str(self.folder / "logs"),
+        }
+        log = self.folder / "stdout.log"
+        self.process = subprocess.Popen(
+            [str(REPO_ROOT / "infra/opensearch/run.sh")], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+        try:
+            with httpx.Client(base_url=self.url) as engine:  # one client: a new one per probe would load the CA bundle
+                wait_for(lambda: engine.get("/_cluster/health").status_code == 200, 180, "OpenSearch", self.process)
+        except Exception as error:
+            stop(self.process)
+            raise RuntimeError("OpenSearch did not start:\n" + log.read_text()[-3000:]) from error
+
+    def stop(self) -> None:
+        """SIGTERM: the engine flushes and exits cleanly."""
+        if self.process:
+            stop(self.process, timeout=60)
+
+
+# The engine behind each URL running_opensearch yields, so that a fault test can pause (SIGSTOP) or restart it.
+ENGINE_NODES: dict[str, OpenSearchNode] = {}
 
 
 @contextlib.contextmanager
 def running_opensearch(folder: Path) -> Iterator[str]:
     """A real single-node OpenSearch on a free loopback port with its data in `folder`; yields its URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "OPENSEARCH_PORT": str(port),
-        "OPENSEARCH_TRANSPORT_PORT": str(free_port()),
-        "OPENSEARCH_DATA_DIR": str(folder / "data"),
-        "OPENSEARCH_LOG_DIR": str(folder / "logs"),
-    }
-    log = (folder / "stdout.log").open("wb")
-    process = subprocess.Popen(
-        [str(REPO_ROOT / "infra/opensearch/run.sh")], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
+    node = OpenSearchNode(folder)
+    node.start()
+    ENGINE_NODES[node.url] = node
     try:
-        with httpx.Client(base_url=url) as engine:  # one client: a new one per probe would load the CA bundle
-            wait_for(lambda: engine.get("/_cluster/health").status_code == 200, 180, "OpenSearch", process)
-    except Exception as error:
-        stop(process)
-        raise RuntimeError("OpenSearch did not start:\n" + (folder / "stdout.log").read_text()[-3000:]) from error
-    ENGINE_PROCESSES[url] = process
-    try:
-        yield url
+        yield node.url
     finally:
-        ENGINE_PROCESSES.pop(url, None)
-        stop(process)
+        ENGINE_NODES.pop(node.url, None)
+        node.stop()
 
 
 @pytest.fixture(scope="session")

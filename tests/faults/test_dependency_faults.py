@@ -16,7 +16,7 @@ from portal.search.v1 import search_pb2, search_pb2_grpc
 from portal_common.audit import Stores, assert_consistent
 from portal_common.errors import ERROR_CODE_KEY
 from portal_common.testing import (
-    ENGINE_PROCESSES,
+    ENGINE_NODES,
     PostgresServer,
     create_postgres_database,
     free_port,
@@ -24,7 +24,7 @@ from portal_common.testing import (
     wait_for,
 )
 from portal_common.testing import stop as stop_process
-from tests.faults.conftest import record, settle, settle_feedback, submit_steadily
+from tests.faults.conftest import catalog_client, record, settle, settle_feedback, submit_steadily
 
 pytestmark = pytest.mark.timeout(600)
 ABANDONED_AT_DEADLINE = "engine request abandoned at the caller's deadline"
@@ -34,7 +34,7 @@ ABANDONED_BY_CALLER = "engine request abandoned: the caller went away"
 @contextlib.contextmanager
 def engine_frozen(stack):
     """The engine hung (SIGSTOP): connections are accepted, nothing is answered."""
-    engine = ENGINE_PROCESSES[stack.env["OPENSEARCH_URL"]]
+    engine = ENGINE_NODES[stack.env["OPENSEARCH_URL"]].process
     os.kill(engine.pid, signal.SIGSTOP)
     try:
         yield
@@ -155,3 +155,60 @@ async def test_submissions_while_postgresql_restarts_are_stored_once_or_refused_
         first_success_seconds_after_the_server_was_back=round(first_after - back, 2),
         **report.summary(),
     )
+
+
+ENGINE_DOWN_SECONDS = 10  # then its restart: the engine answers nothing until it has started again
+SEARCH_PATHS = ("/api/v1/search", "/m/search")
+
+
+async def test_a_search_engine_stopped_and_restarted_degrades_search_in_time_and_indexing_catches_up(
+    fault_stack, fault_results
+):
+    stack = fault_stack.stack
+    await settle(stack)
+    node = ENGINE_NODES[stack.env["OPENSEARCH_URL"]]
+    answers: list[tuple[str, int, float]] = []
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as gateway:
+        started = time.monotonic()
+        await asyncio.to_thread(node.stop)  # SIGTERM: a clean shutdown, as an operator's restart
+        stopped = time.monotonic()
+        async with catalog_client(stack) as catalog:
+            edited = [await catalog.touch(item_id, "engine-restart") for item_id in await catalog.item_ids(5)]
+        restart = None
+        async with asyncio.timeout(240):
+            while True:  # residents keep searching through the outage and the restart
+                if restart is None and time.monotonic() - stopped >= ENGINE_DOWN_SECONDS:
+                    restart = asyncio.create_task(asyncio.to_thread(node.start))
+                statuses = [await _search(gateway, path, answers) for path in SEARCH_PATHS]
+                if restart is not None and restart.done():
+                    restart.result()  # the engine started again (or the test ends here with why not)
+                    if set(statuses) == {200}:
+                        break
+                await asyncio.sleep(0.2)
+        searchable_after = time.monotonic() - stopped
+        catch_up = await settle(stack, within=120)
+    report = await assert_consistent(stack.stores())
+
+    failed = [(path, status) for path, status, _ in answers if status != 200]
+    assert failed and {status for _, status in failed} == {503}  # said so, on the API and on the page
+    slowest = max(seconds for _, _, seconds in answers)
+    assert slowest < 5  # inside the gateway's 3 s deadline, with a margin for a busy machine
+    record(
+        fault_results,
+        f"search engine stopped (SIGTERM) {ENGINE_DOWN_SECONDS}s and restarted on its data",
+        searches=len(answers),
+        searches_refused_with_503=len(failed),
+        slowest_answer_seconds=round(slowest, 2),
+        stop_seconds=round(stopped - started, 2),
+        search_answered_again_seconds_after_the_stop=round(searchable_after, 2),
+        edits_during_outage=len(edited),
+        settle_seconds_after_search_was_back=catch_up,
+        **report.summary(),
+    )
+
+
+async def _search(gateway: httpx.AsyncClient, path: str, answers: list) -> int:
+    before = time.monotonic()
+    response = await gateway.get(path, params={"q": "驾驶证"})
+    answers.append((path, response.status_code, time.monotonic() - before))
+    return response.status_code

@@ -15,7 +15,7 @@ import pytest
 
 from portal_common.audit import assert_consistent, audit
 from portal_common.messaging import CATALOG_STREAM
-from portal_common.testing import ENGINE_PROCESSES
+from portal_common.testing import ENGINE_NODES
 from search.indexer import CONSUMER
 from tests.faults.conftest import catalog_client, jetstream, record, settle, settle_feedback, submit_steadily
 
@@ -167,7 +167,7 @@ async def test_a_stalled_search_engine_degrades_pages_within_their_deadline_and_
 ):
     stack = fault_stack.stack
     await settle(stack)
-    engine = ENGINE_PROCESSES[stack.env["OPENSEARCH_URL"]]
+    engine = ENGINE_NODES[stack.env["OPENSEARCH_URL"]].process
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as gateway:
         department = (await gateway.get("/api/v1/departments")).json()["items"][0]["id"]
         os.kill(engine.pid, signal.SIGSTOP)  # a hung engine: connections open, no answer (worse than refused)

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import grpc
 from opensearchpy.exceptions import ConnectionError as EngineConnectionError
-from opensearchpy.exceptions import ConnectionTimeout
+from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
 from portal_common.errors import Unavailable
 
@@ -47,7 +47,10 @@ async def call(request: Awaitable[T]) -> T:
         # engine request, whose connection the client then drops.
         log.warning("engine request abandoned: the caller went away")
         raise
-    except (EngineConnectionError, ConnectionTimeout) as error:
+    except TransportError as error:
+        # Unreachable, or up but not ready (shards still recovering after a restart) or overloaded: passing.
+        if not isinstance(error, EngineConnectionError | ConnectionTimeout) and error.status_code not in (429, 503):
+            raise
         raise Unavailable("search_unavailable", "搜索暂时不可用，请稍后再试") from error
 
 
