@@ -157,7 +157,7 @@ async def test_submissions_while_postgresql_restarts_are_stored_once_or_refused_
     )
 
 
-ENGINE_DOWN_SECONDS = 10  # then its restart: the engine answers nothing until it has started again
+ENGINE_DOWN_SECONDS = 30  # then its restart: the engine answers nothing until it has started again
 SEARCH_PATHS = ("/api/v1/search", "/m/search")
 
 
