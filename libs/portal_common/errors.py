@@ -58,8 +58,9 @@ def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
         except DomainError as error:
             await _abort(context, error)
         except DBAPIError as error:
-            # The database restarting, unreachable or locked: the unit of work was rolled back (never half-stored),
-            # so the caller hears a clear "try again" rather than an unknown failure. Other database errors are bugs.
+            # The database restarting, unreachable or locked. A transaction is all or nothing, so nothing is half-stored
+            # (one that committed as the connection broke is found again by its idempotency key): the caller hears a
+            # clear "try again" rather than an unknown failure. Other database errors are bugs and stay loud.
             if not (isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated):
                 raise
             log.warning("database unavailable in %s: %s", method.__qualname__, error.orig)
@@ -68,7 +69,7 @@ def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
     return wrapper
 
 
-async def _abort(context: grpc.aio.ServicerContext, error: "DomainError") -> None:
+async def _abort(context: grpc.aio.ServicerContext, error: DomainError) -> None:
     # A negative pushback tells a client's gRPC retry policy not to send the call again: the service did answer,
     # and a dependency it found down will not be back within the caller's deadline.
     context.set_trailing_metadata(
