@@ -6,13 +6,16 @@ turns that back into a JSON error body.
 """
 
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 
 import grpc
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 ERROR_CODE_KEY = "portal-error-code"
 ERROR_FIELD_KEY = "portal-error-field"
 RETRY_PUSHBACK_KEY = "grpc-retry-pushback-ms"
+log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
@@ -53,14 +56,26 @@ def grpc_errors(method: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
         try:
             return await method(self, request, context)
         except DomainError as error:
-            # A negative pushback tells a client's gRPC retry policy not to send the call again: the service did
-            # answer, and a dependency it found down will not be back within the caller's deadline.
-            context.set_trailing_metadata(
-                ((ERROR_CODE_KEY, error.code), (ERROR_FIELD_KEY, error.field), (RETRY_PUSHBACK_KEY, "-1"))
-            )
-            await context.abort(error.status, error.message)
+            await _abort(context, error)
+        except DBAPIError as error:
+            # The database restarting, unreachable or locked. A transaction is all or nothing, so nothing is half-stored
+            # (one that committed as the connection broke is found again by its idempotency key): the caller hears a
+            # clear "try again" rather than an unknown failure. Other database errors are bugs and stay loud.
+            if not (isinstance(error, OperationalError | InterfaceError) or error.connection_invalidated):
+                raise
+            log.warning("database unavailable in %s: %s", method.__qualname__, error.orig)
+            await _abort(context, Unavailable("database_unavailable", "服务暂时不可用，请稍后再试"))
 
     return wrapper
+
+
+async def _abort(context: grpc.aio.ServicerContext, error: DomainError) -> None:
+    # A negative pushback tells a client's gRPC retry policy not to send the call again: the service did answer,
+    # and a dependency it found down will not be back within the caller's deadline.
+    context.set_trailing_metadata(
+        ((ERROR_CODE_KEY, error.code), (ERROR_FIELD_KEY, error.field), (RETRY_PUSHBACK_KEY, "-1"))
+    )
+    await context.abort(error.status, error.message)
 
 
 class Unavailable(DomainError):

@@ -15,7 +15,7 @@ import time
 import tomllib
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -146,38 +146,60 @@ def nats_server(tmp_path_factory) -> Iterator[NatsServer]:
     server.stop()
 
 
-# The engine process behind each URL running_opensearch yields, so that a fault test can pause it (SIGSTOP).
-ENGINE_PROCESSES: dict[str, subprocess.Popen] = {}
+@dataclass
+class OpenSearchNode:
+    """A real single-node OpenSearch on free loopback ports with its data in `folder`; stopping and starting it keeps
+    its data and ports, as a real restart does."""
+
+    folder: Path
+    port: int = field(default_factory=free_port)
+    transport_port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "OPENSEARCH_PORT": str(self.port),
+            "OPENSEARCH_TRANSPORT_PORT": str(self.transport_port),
+            "OPENSEARCH_DATA_DIR": str(self.folder / "data"),
+            "OPENSEARCH_LOG_DIR": str(self.folder / "logs"),
+        }
+        log = self.folder / "stdout.log"
+        self.process = subprocess.Popen(
+            [str(REPO_ROOT / "infra/opensearch/run.sh")], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+        )
+        try:
+            with httpx.Client(base_url=self.url) as engine:  # one client: a new one per probe would load the CA bundle
+                wait_for(lambda: engine.get("/_cluster/health").status_code == 200, 180, "OpenSearch", self.process)
+        except Exception as error:
+            stop(self.process)
+            raise RuntimeError("OpenSearch did not start:\n" + log.read_text()[-3000:]) from error
+
+    def stop(self) -> None:
+        """SIGTERM: the engine flushes and exits cleanly."""
+        if self.process:
+            stop(self.process, timeout=60)
+
+
+# The engine behind each URL running_opensearch yields, so that a fault test can pause (SIGSTOP) or restart it.
+ENGINE_NODES: dict[str, OpenSearchNode] = {}
 
 
 @contextlib.contextmanager
 def running_opensearch(folder: Path) -> Iterator[str]:
     """A real single-node OpenSearch on a free loopback port with its data in `folder`; yields its URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "OPENSEARCH_PORT": str(port),
-        "OPENSEARCH_TRANSPORT_PORT": str(free_port()),
-        "OPENSEARCH_DATA_DIR": str(folder / "data"),
-        "OPENSEARCH_LOG_DIR": str(folder / "logs"),
-    }
-    log = (folder / "stdout.log").open("wb")
-    process = subprocess.Popen(
-        [str(REPO_ROOT / "infra/opensearch/run.sh")], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
+    node = OpenSearchNode(folder)
+    node.start()
+    ENGINE_NODES[node.url] = node
     try:
-        with httpx.Client(base_url=url) as engine:  # one client: a new one per probe would load the CA bundle
-            wait_for(lambda: engine.get("/_cluster/health").status_code == 200, 180, "OpenSearch", process)
-    except Exception as error:
-        stop(process)
-        raise RuntimeError("OpenSearch did not start:\n" + (folder / "stdout.log").read_text()[-3000:]) from error
-    ENGINE_PROCESSES[url] = process
-    try:
-        yield url
+        yield node.url
     finally:
-        ENGINE_PROCESSES.pop(url, None)
-        stop(process)
+        ENGINE_NODES.pop(node.url, None)
+        node.stop()
 
 
 @pytest.fixture(scope="session")
@@ -197,52 +219,67 @@ def _postgres_bin(name: str) -> str:
     return str(candidates[-1])
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster; yields a URL prefix to which a database name is appended.
+@dataclass
+class PostgresServer:
+    """A throwaway PostgreSQL cluster; stopping and starting it keeps its data, as a real restart does.
 
     PostgreSQL refuses to run as root, so under root the cluster belongs to the `postgres` system user."""
+
     # Not under pytest's temporary folder: that one is private to root and postgres could not reach it.
-    folder = Path(tempfile.mkdtemp(prefix="portal-postgres-"))
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    if as_user:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", free_port()
-    subprocess.run(
-        [
-            *as_user,
-            _postgres_bin("initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "portal",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run(
-        [
-            *as_user,
-            _postgres_bin("pg_ctl"),
-            "-D",
-            str(data),
-            "-l",
-            str(folder / "postgres.log"),
-            "-w",
-            "-o",
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    yield f"postgresql+psycopg://portal@127.0.0.1:{port}"
-    subprocess.run([*as_user, _postgres_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-    shutil.rmtree(folder, ignore_errors=True)
+    folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="portal-postgres-")))
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        """A URL prefix to which a database name is appended."""
+        return f"postgresql+psycopg://portal@127.0.0.1:{self.port}"
+
+    def create(self) -> None:
+        if self._as_user:
+            shutil.chown(self.folder, "postgres")
+        data = str(self.folder / "data")
+        self._run("initdb", "-D", data, "-U", "portal", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self.start()
+
+    def start(self) -> None:
+        self._pg_ctl("-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+
+    def stop(self) -> None:
+        """A fast shutdown: open sessions are cut, as in a restart by an operator or a failover."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def remove(self) -> None:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
+            self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @property
+    def _as_user(self) -> list[str]:
+        return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def _pg_ctl(self, *args: str) -> None:
+        log = str(self.folder / "postgres.log")
+        self._run("pg_ctl", "-D", str(self.folder / "data"), "-l", log, "-w", *args)
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self._as_user, _postgres_bin(program), *args], check=True, capture_output=True)
+
+
+def create_postgres_database(server_url: str, name: str) -> str:
+    """A new empty database on the server at `server_url` (PostgresServer.url); its URL."""
+    admin_url = server_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return f"{server_url}/{name}"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster for the run; yields a URL prefix to which a database name is appended."""
+    server = PostgresServer()
+    server.create()
+    yield server.url
+    server.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -250,12 +287,7 @@ def database_url(request, tmp_path) -> str:
     """A fresh, empty database per test, on each engine the portal supports."""
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/test.db"
-    server = request.getfixturevalue("postgres_server")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin_url = server.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
+    return create_postgres_database(request.getfixturevalue("postgres_server"), f"test_{uuid.uuid4().hex[:12]}")
 
 
 @contextlib.asynccontextmanager

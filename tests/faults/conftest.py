@@ -4,11 +4,13 @@ at the end of each. What each test measured goes to `.local/artifacts/faults.jso
 import asyncio
 import contextlib
 import json
+import os
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import grpc
+import httpx
 import nats
 import pytest
 from nats.js import JetStreamContext
@@ -32,7 +34,8 @@ class FaultStack:
     nats: NatsServer
 
 
-@pytest.fixture(scope="module")
+# Shared by the package's modules: starting a portal costs minutes on a busy machine.
+@pytest.fixture(scope="package")
 def fault_stack(opensearch_url, tmp_path_factory) -> Iterator[FaultStack]:
     folder = tmp_path_factory.mktemp("faults")
     # Its own NATS: restarting it must not disturb other tests, nor its indexer share their events.
@@ -130,12 +133,40 @@ async def settle(stack: PortalStack, within: float = 90) -> float:
         await database.dispose()
 
 
-async def settle_feedback(stack: PortalStack, within: float = 60) -> None:
-    """Wait until feedback's relay has published every outbox row."""
-    database = create_engine(stack.env["FEEDBACK_DATABASE_URL"])
+async def settle_feedback(stack: PortalStack, within: float = 60, database_url: str = "") -> None:
+    """Wait until feedback's relay has published every outbox row (of the stack's database, or `database_url`)."""
+    database = create_engine(database_url or stack.env["FEEDBACK_DATABASE_URL"])
     try:
         async with asyncio.timeout(within):
             while any(not row.published for row in await outbox_rows(database)):  # noqa: ASYNC110 (polling a database)
                 await asyncio.sleep(0.1)
     finally:
         await database.dispose()
+
+
+async def submit_steadily(
+    gateway_url: str, count: int, pause: float = 0.05, answered: list[tuple[float, int]] | None = None
+) -> tuple[list[str], list[str]]:
+    """`count` residents' consultations through the gateway at `gateway_url`, one after another; (ticket numbers,
+    refused answers). `answered` collects (time.monotonic(), HTTP status) of each answer."""
+    acknowledged, refused, run = [], [], f"faults-{os.urandom(4).hex()}"
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=10) as gateway:
+        for number in range(count):
+            ticket = {
+                "kind": "consultation",
+                "subject": f"故障测试咨询{number}",
+                "body": "请问办理需要带哪些材料？",
+                "contact_name": "张三",
+                "contact_phone": f"1380000{number:04d}",
+            }
+            response = await gateway.post(
+                "/api/v1/tickets", json=ticket, headers={"Idempotency-Key": f"{run}-{number:04d}"}
+            )
+            if answered is not None:
+                answered.append((time.monotonic(), response.status_code))
+            if response.status_code == 201:
+                acknowledged.append(response.json()["ticket_no"])
+            else:
+                refused.append(f"{response.status_code} {response.text[:200]}")
+            await asyncio.sleep(pause)
+    return acknowledged, refused

@@ -15,9 +15,9 @@ import pytest
 
 from portal_common.audit import assert_consistent, audit
 from portal_common.messaging import CATALOG_STREAM
-from portal_common.testing import ENGINE_PROCESSES
+from portal_common.testing import ENGINE_NODES
 from search.indexer import CONSUMER
-from tests.faults.conftest import catalog_client, jetstream, record, settle, settle_feedback
+from tests.faults.conftest import catalog_client, jetstream, record, settle, settle_feedback, submit_steadily
 
 # The module starts a whole portal (and perhaps the engine) before its first test: minutes on a busy machine.
 pytestmark = pytest.mark.timeout(600)
@@ -65,33 +65,10 @@ async def edit_steadily(stack, count: int, mark: str) -> tuple[int, int]:
     return accepted, refused
 
 
-async def submit_steadily(stack, count: int) -> tuple[list[str], list[str]]:
-    """`count` residents' consultations through the gateway, one after another; (ticket numbers, refused)."""
-    acknowledged, refused, run = [], [], f"faults-{os.urandom(4).hex()}"
-    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=10) as gateway:
-        for number in range(count):
-            ticket = {
-                "kind": "consultation",
-                "subject": f"故障测试咨询{number}",
-                "body": "请问办理需要带哪些材料？",
-                "contact_name": "张三",
-                "contact_phone": f"1380000{number:04d}",
-            }
-            response = await gateway.post(
-                "/api/v1/tickets", json=ticket, headers={"Idempotency-Key": f"{run}-{number:04d}"}
-            )
-            if response.status_code == 201:
-                acknowledged.append(response.json()["ticket_no"])
-            else:
-                refused.append(f"{response.status_code} {response.text[:200]}")
-            await asyncio.sleep(0.05)
-    return acknowledged, refused
-
-
 async def test_nats_restarted_while_events_are_published_loses_and_doubles_nothing(fault_stack, fault_results):
     stack, server = fault_stack.stack, fault_stack.nats
     editing = asyncio.create_task(edit_steadily(stack, 80, "nats-restart"))
-    submitting = asyncio.create_task(submit_steadily(stack, 20))
+    submitting = asyncio.create_task(submit_steadily(stack.gateway_url, 20))
     await asyncio.sleep(1)
     await asyncio.to_thread(server.stop)
     await asyncio.sleep(3)
@@ -190,7 +167,7 @@ async def test_a_stalled_search_engine_degrades_pages_within_their_deadline_and_
 ):
     stack = fault_stack.stack
     await settle(stack)
-    engine = ENGINE_PROCESSES[stack.env["OPENSEARCH_URL"]]
+    engine = ENGINE_NODES[stack.env["OPENSEARCH_URL"]].process
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=30) as gateway:
         department = (await gateway.get("/api/v1/departments")).json()["items"][0]["id"]
         os.kill(engine.pid, signal.SIGSTOP)  # a hung engine: connections open, no answer (worse than refused)
@@ -216,7 +193,8 @@ async def test_a_stalled_search_engine_degrades_pages_within_their_deadline_and_
         by_path.setdefault(path, []).append((status, seconds, body))
     api = by_path["/api/v1/search"]
     assert {status for status, _, _ in api} <= {503, 504}
-    assert all(body["code"] in ("service_timeout", "service_unavailable") and body["message"] for _, _, body in api)
+    codes = ("search_timeout", "service_timeout", "service_unavailable")
+    assert all(body["code"] in codes and body["message"] for _, _, body in api)
     for page in ("/search", "/m/search"):
         assert {status for status, _, _ in by_path[page]} == {503}
         assert all("暂时不可用" in body for _, _, body in by_path[page])

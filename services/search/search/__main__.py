@@ -41,7 +41,7 @@ async def index_events(settings: SearchSettings) -> None:
     """Consume catalog events into the index until SIGTERM; unacked work is redelivered to the next run. First,
     rebuild the index if it was built from another definition than this code's."""
     configure_tracing("search")  # one service, two processes: spans tell them apart
-    engine = index.client(settings.opensearch_url)
+    engine = index.client(settings.opensearch_url, timeout=index.INDEXING_TIMEOUT)
     connection = await messaging.connect(settings.nats_url, name="search-indexer")
     try:
         await index.wait_for_engine(engine, settings.index_alias, settings.index_replicas)

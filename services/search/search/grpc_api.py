@@ -8,6 +8,7 @@ from portal.search.v1 import search_pb2 as pb
 from portal.search.v1 import search_pb2_grpc
 from portal_common.errors import Invalid, grpc_errors
 from search.best_bets import BestBet
+from search.engine import within_callers_deadline
 from search.service import Filters, ItemSearch, SearchResult
 
 
@@ -16,6 +17,7 @@ class SearchServicer(search_pb2_grpc.SearchServiceServicer):
         self._items = items
 
     @grpc_errors
+    @within_callers_deadline
     async def Search(self, request: pb.SearchRequest, context) -> pb.SearchResponse:
         f = request.filters
         filters = Filters(
@@ -31,6 +33,7 @@ class SearchServicer(search_pb2_grpc.SearchServiceServicer):
         return _response(result)
 
     @grpc_errors
+    @within_callers_deadline
     async def Suggest(self, request: pb.SuggestRequest, context) -> pb.SuggestResponse:
         found = await self._items.suggest(prefix=request.prefix, size=request.size or 8)
         return pb.SuggestResponse(
@@ -38,6 +41,7 @@ class SearchServicer(search_pb2_grpc.SearchServiceServicer):
         )
 
     @grpc_errors
+    @within_callers_deadline
     async def RecordClick(self, request: pb.RecordClickRequest, context) -> pb.RecordClickResponse:
         if request.item_id <= 0:
             raise Invalid("item_id_invalid", "事项编号无效", field="item_id")
@@ -45,6 +49,7 @@ class SearchServicer(search_pb2_grpc.SearchServiceServicer):
         return pb.RecordClickResponse()
 
     @grpc_errors
+    @within_callers_deadline
     async def PinBestBet(self, request: pb.PinBestBetRequest, context) -> pb.BestBet:
         if not request.HasField("expires_at"):
             raise Invalid("expiry_invalid", "请填写置顶的到期时间", field="expires_at")
@@ -57,10 +62,12 @@ class SearchServicer(search_pb2_grpc.SearchServiceServicer):
         return _best_bet(bet)
 
     @grpc_errors
+    @within_callers_deadline
     async def ListBestBets(self, request: pb.ListBestBetsRequest, context) -> pb.ListBestBetsResponse:
         return pb.ListBestBetsResponse(best_bets=[_best_bet(bet) for bet in await self._items.best_bets.list()])
 
     @grpc_errors
+    @within_callers_deadline
     async def RemoveBestBet(self, request: pb.RemoveBestBetRequest, context) -> pb.RemoveBestBetResponse:
         await self._items.best_bets.remove(query=request.query, item_id=request.item_id)
         return pb.RemoveBestBetResponse()

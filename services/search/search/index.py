@@ -54,8 +54,14 @@ def stamped_definition(replicas: int = 0) -> dict:
     return definition
 
 
-def client(url: str) -> AsyncOpenSearch:
-    return AsyncOpenSearch(hosts=[url], timeout=10, max_retries=0)
+# A query's engine requests end by its caller's gRPC deadline (engine.within_callers_deadline), well inside this;
+# the indexer's bulk writes have no caller waiting and may take longer on a busy engine.
+QUERY_TIMEOUT = 10
+INDEXING_TIMEOUT = 30
+
+
+def client(url: str, timeout: float = QUERY_TIMEOUT) -> AsyncOpenSearch:
+    return AsyncOpenSearch(hosts=[url], timeout=timeout, max_retries=0)
 
 
 async def ensure_index(engine: AsyncOpenSearch, alias: str, replicas: int = 0) -> None:

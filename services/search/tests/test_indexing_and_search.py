@@ -4,8 +4,9 @@ import pytest
 from nats.aio.msg import Msg
 
 from portal.catalog.v1 import catalog_pb2
-from portal_common.errors import Invalid
+from portal_common.errors import Invalid, Unavailable
 from portal_common.messaging import Poison
+from search import engine as search_engine
 from search.service import ItemSearch
 from services.search.tests.catalog_events import event, index_and_refresh
 
@@ -87,3 +88,12 @@ async def test_typed_pinyin_of_a_whole_alias_beats_items_sharing_one_word(engine
     )
     assert (await titles(items, "dibao"))[:1] == ["最低生活保障审批"]
     assert (await titles(items, "低保"))[:1] == ["最低生活保障审批"]
+
+
+async def test_a_search_with_no_time_left_before_its_callers_deadline_is_refused_with_the_reason(engine, alias, items):
+    await index_and_refresh(engine, alias, [event(40, 1, "机动车驾驶证补领")])
+    with search_engine.deadline(0.1), pytest.raises(Unavailable) as refused:  # less than the answer margin
+        await items.search(query="驾驶证")
+    assert refused.value.code == "search_timeout" and refused.value.message
+    with search_engine.deadline(30):
+        assert await titles(items, "驾驶证") == ["机动车驾驶证补领"]
