@@ -68,9 +68,9 @@ def step_to_proto(step: TicketStep, *, public: bool) -> pb.TicketStep:
     )
 
 
-def ticket_to_public_proto(ticket: Ticket, steps: list[TicketStep] = ()) -> pb.PublicTicket:
-    """The resident's view: contact details masked, internal notes left out."""
-    return pb.PublicTicket(
+def _ticket_fields(ticket: Ticket) -> dict:
+    """What the resident's and the staff's view of a ticket both show, unchanged."""
+    return dict(
         ticket_no=ticket.ticket_no,
         kind=KIND_TO_PROTO[ticket.kind],
         status=STATUS_TO_PROTO[ticket.status],
@@ -79,11 +79,18 @@ def ticket_to_public_proto(ticket: Ticket, steps: list[TicketStep] = ()) -> pb.P
         answer=ticket.answer,
         created_at=timestamp(ticket.created_at),
         updated_at=timestamp(ticket.updated_at),
+        duplicate_of=ticket.duplicate_of,
+    )
+
+
+def ticket_to_public_proto(ticket: Ticket, steps: list[TicketStep] = ()) -> pb.PublicTicket:
+    """The resident's view: contact details masked, internal notes left out."""
+    return pb.PublicTicket(
+        **_ticket_fields(ticket),
         contact_name=texts.mask_name(ticket.contact_name),
         contact_phone=texts.mask_phone(ticket.contact_phone),
         department_id=ticket.handling_department_id or 0,
         deadline=_optional(ticket.deadline_at if ticket.status in flow.OPEN else None),
-        duplicate_of=ticket.duplicate_of,
         steps=[step_to_proto(s, public=True) for s in steps],
     )
 
@@ -92,14 +99,7 @@ def ticket_to_staff_proto(
     ticket: Ticket, steps: list[TicketStep] = (), allowed_actions: list[str] = ()
 ) -> pb.StaffTicket:
     return pb.StaffTicket(
-        ticket_no=ticket.ticket_no,
-        kind=KIND_TO_PROTO[ticket.kind],
-        status=STATUS_TO_PROTO[ticket.status],
-        subject=ticket.subject,
-        body=ticket.body,
-        answer=ticket.answer,
-        created_at=timestamp(ticket.created_at),
-        updated_at=timestamp(ticket.updated_at),
+        **_ticket_fields(ticket),
         contact_name=ticket.contact_name,
         contact_phone=ticket.contact_phone,
         contact_email=ticket.contact_email,
@@ -113,7 +113,6 @@ def ticket_to_staff_proto(
         bounce_count=ticket.bounce_count,
         reopen_count=ticket.reopen_count,
         extension_days_requested=ticket.extension_days_requested,
-        duplicate_of=ticket.duplicate_of,
         qa_published=ticket.qa_published,
         source=ticket.source,
         version=ticket.version,
