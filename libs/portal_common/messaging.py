@@ -44,8 +44,9 @@ class Poison(Exception):
     """A message that can never be handled (undecodable, invalid): it is dead-lettered, not retried."""
 
 
-async def connect(url: str, name: str) -> NATS:
-    """Connect, waiting for the server if it is not up yet; once connected the client reconnects forever."""
+async def connect(url: str, name: str, on_reconnect: Callable[[], None] | None = None) -> NATS:
+    """Connect, waiting for the server if it is not up yet; once connected the client reconnects forever (and
+    calls `on_reconnect` each time)."""
     delay = 0.2
     while True:
         try:
@@ -57,7 +58,7 @@ async def connect(url: str, name: str) -> NATS:
                 connect_timeout=2,
                 error_cb=_log_error,
                 disconnected_cb=_log_state("disconnected from NATS"),
-                reconnected_cb=_log_state("reconnected to NATS"),
+                reconnected_cb=_log_state("reconnected to NATS", on_reconnect),
             )
         except (OSError, nats.errors.NoServersError, nats.errors.TimeoutError) as error:
             log.warning("NATS at %s not reachable (%s); retrying in %.1fs", url, error, delay)
@@ -69,9 +70,11 @@ async def _log_error(error: Exception) -> None:
     log.warning("NATS: %s", error)
 
 
-def _log_state(text: str) -> Callable[[], Awaitable[None]]:
+def _log_state(text: str, then: Callable[[], None] | None = None) -> Callable[[], Awaitable[None]]:
     async def callback() -> None:
         log.info(text)
+        if then is not None:
+            then()
 
     return callback
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from gateway import api, backoffice, browse, feedback_api, guide_sheet, interaction, pages, staff_pages, staff_web, wap
 from gateway.config import GatewaySettings
 from gateway.middleware import BodyLimit, SecurityHeaders, WapHost
+from gateway.page_cache import PageCache, PageStore, purge_on_events
 from gateway.ratelimit import RateLimits
 from gateway.rpc import ApiError, Dependency, Services
 from gateway.web import STATIC
@@ -23,15 +24,22 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: GatewaySettings) -> FastAPI:
+    pages_kept = PageStore(
+        settings.page_cache_seconds, settings.unkeyed_page_cache_seconds, settings.page_cache_mb * 1024 * 1024
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.settings = settings
         app.state.services = Services(settings)
         app.state.rate_limits = RateLimits(settings)
         app.state.http = httpx.AsyncClient(timeout=1.0)
+        purging = asyncio.create_task(purge_on_events(settings.nats_url, pages_kept)) if pages_kept.enabled else None
         try:
             yield
         finally:
+            if purging is not None:
+                purging.cancel()
             await app.state.services.close()
             await app.state.http.aclose()
 
@@ -47,9 +55,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(wap.router)
     app.include_router(staff_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    # Outermost last: the wap. host is mapped first, then the body limit, and every answer gets the headers.
+    # Outermost last: the wap. host is mapped first, then the body limit, kept pages are answered before any of
+    # that runs, and every answer gets the headers.
     app.add_middleware(WapHost)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PageCache, store=pages_kept)
     app.add_middleware(SecurityHeaders)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)

@@ -38,6 +38,12 @@ class GatewaySettings(ServiceSettings):
     submit_per_hour: int = 30
     # Public pages may be kept this long by browsers and a CDN; a catalog change shows within it at the latest.
     page_max_age: int = 60
+    # The gateway keeps public pages itself (page_cache.py): a page that names its sources until an event about one
+    # of them (or this many seconds), any other (search results) this many seconds; at most this many MB per process.
+    # 0 MB turns it off.
+    page_cache_seconds: float = 60.0
+    unkeyed_page_cache_seconds: float = 5.0
+    page_cache_mb: int = Field(32, ge=0)
     # Opens a place in a map service; {lat}, {lon} and {name} are filled in (WGS 84 coordinates).
     map_link: str = "https://uri.amap.com/marker?position={lon},{lat}&name={name}&coordinate=wgs84"
 

@@ -77,7 +77,7 @@ async def home(request: Request, rpc: ServicesDep):
     }
     if experiences is None:  # feedback is down: the page says so, and no cache keeps that
         return private_page(request, "home.html", context)
-    return public_page(request, "home.html", context, keys=("feedback",))
+    return public_page(request, "home.html", context, keys=("catalog", "feedback"))
 
 
 @router.get("/search", dependencies=[Depends(limit("search"))])

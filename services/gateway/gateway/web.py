@@ -83,7 +83,8 @@ def desktop_twin(request: Request, wap_path: str) -> str:
     return "//" + request.headers.get("host", "").removeprefix("wap.") + path
 
 
-def _not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+def not_modified(request: Request, etag: str, last_modified: datetime | None) -> bool:
+    """The client holds this very page already (If-None-Match wins over If-Modified-Since, as RFC 9110 says)."""
     tags = request.headers.get("if-none-match")
     if tags is not None:
         return etag in [t.strip() for t in tags.split(",")] or tags.strip() == "*"
@@ -118,7 +119,7 @@ def cached(
         headers["Last-Modified"] = format_datetime(last_modified, usegmt=True)
     if keys:
         headers["Surrogate-Key"] = " ".join(keys)
-    if _not_modified(request, etag, last_modified):
+    if not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
     return Response(body, media_type=media_type, headers=headers)
 
