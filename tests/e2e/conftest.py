@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from portal_common.local_stack import ADMIN_USERNAME, PortalStack, running_stack
+from portal_common.testing import free_port, wait_for
 from tests.e2e.trace_collector import TraceCollector
 
 ADMIN_PASSWORD = "test-admin-password"
@@ -32,6 +33,9 @@ def stack(nats_server, opensearch_url, trace_collector, tmp_path_factory) -> Ite
         "FEEDBACK_PHONE_DAILY_LIMIT": "1000000",
         # Failed log-ins from 127.0.0.1 add up across tests (and the fuzzer): lock only one account at a time.
         "CATALOG_LOGIN_FAILURES_PER_ADDRESS": "1000000",
+        # Every test reads its own writes at once: the page cache, whose events arrive a moment after a write, is
+        # tested on a gateway of its own (test_page_cache.py, and the load smoke test).
+        "GATEWAY_PAGE_CACHE_MB": "0",
         # Several test runs share these cores: a staff account's password hash can take longer than production's 3 s.
         "GATEWAY_RPC_TIMEOUT": "15",
         "OTEL_TRACES_EXPORTER": "otlp",
@@ -70,3 +74,12 @@ def indexed(stack) -> None:
     """The sample catalog's backlog of events indexed: every published item is searchable, and a new edit does
     not queue behind the sample."""
     stack.wait_until_indexed(120)
+
+
+def second_gateway(stack, name: str, **env: str) -> str:
+    """Another gateway process on the same services, with some settings changed; its URL."""
+    port = free_port()
+    process = stack.start(name, "gateway", "serve", env={"GATEWAY_HTTP_PORT": str(port), **env})
+    url = f"http://127.0.0.1:{port}"
+    wait_for(lambda: httpx.get(f"{url}/healthz").status_code == 200, 120, name, process)  # a busy box starts slowly
+    return url

@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 
 from gateway.config import GatewaySettings
-from portal_common.testing import REPO_ROOT, free_port, wait_for
-from tests.e2e.conftest import bearer
+from portal_common.testing import REPO_ROOT, free_port
+from tests.e2e.conftest import bearer, second_gateway
 from tests.e2e.test_end_to_end import gateway_search
 
 ARTIFACTS = REPO_ROOT / ".local" / "artifacts"
@@ -46,15 +46,6 @@ def published_items(stack) -> list[dict]:
         cursor = page.get("next_cursor")
         if not cursor:
             return items
-
-
-def second_gateway(stack, name: str, **env: str) -> str:
-    """Another gateway process on the same services, with some settings changed; its URL."""
-    port = free_port()
-    process = stack.start(name, "gateway", "serve", env={"GATEWAY_HTTP_PORT": str(port), **env})
-    url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: httpx.get(f"{url}/healthz").status_code == 200, 120, name, process)  # a busy box starts slowly
-    return url
 
 
 def test_home_offers_the_sections_search_and_every_way_to_browse(stack):

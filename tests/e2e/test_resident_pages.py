@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from portal_common.testing import free_port
-from tests.e2e.conftest import bearer
-from tests.e2e.test_pages import csrf_of, second_gateway
+from tests.e2e.conftest import bearer, second_gateway
+from tests.e2e.test_pages import csrf_of
 
 CONTACT = {"contact_name": "赵六", "contact_phone": "13700137000"}
 SITES = {"desktop": ("", "/interaction"), "wap": ("/m", "/m")}

@@ -3,7 +3,7 @@ feedback_api.py)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from gateway.auth import ServicesDep
 from gateway.convert import counts_json, department_json, item_json, search_json, unit_json
@@ -51,8 +51,12 @@ async def search(
 
 
 @router.get("/suggest", dependencies=[Depends(limit("suggest"))])
-async def suggest(rpc: ServicesDep, q: Annotated[str, Query(max_length=100)] = "") -> dict:
-    """Autocomplete: names that start with what was typed, in characters or pinyin."""
+async def suggest(
+    request: Request, response: Response, rpc: ServicesDep, q: Annotated[str, Query(max_length=100)] = ""
+) -> dict:
+    """Autocomplete: names that start with what was typed, in characters or pinyin. Every resident types the same
+    first characters, so the answers are public: browsers and the gateway's page cache keep them a while."""
+    response.headers["Cache-Control"] = f"public, max-age={request.app.state.settings.page_max_age}"
     return {"items": [{"id": s.item_id, "title": s.text} for s in await rpc.suggest(q, 8)]}
 
 

@@ -204,4 +204,3 @@ async def purge_on_events(nats_url: str, store: PageStore) -> None:
         await asyncio.Event().wait()
     finally:
         await connection.close()
-
