@@ -19,7 +19,7 @@ MAX_ID = 2**63 - 1
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def search_filters(
+async def search_filters(
     department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",
@@ -66,7 +66,7 @@ async def record_click(rpc: ServicesDep, click: ClickIn) -> None:
     await rpc.record_click(click.query, click.item_id)
 
 
-def item_filters(
+async def item_filters(
     department_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     section: Annotated[str, Query(max_length=20)] = "",
     item_type: Annotated[str, Query(max_length=20)] = "",

@@ -19,7 +19,9 @@ SESSION_COOKIE = "portal_session"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    # Dependencies are coroutines, even trivial ones: FastAPI runs a plain function in a worker thread, a
+    # hand-off per request that costs more than the page's own work on a busy gateway.
     return request.app.state.services
 
 
@@ -61,7 +63,7 @@ async def staff_session(
 StaffDep = Annotated[StaffSession, Depends(staff_session)]
 
 
-def portal_office(session: StaffDep) -> StaffSession:
+async def portal_office(session: StaffDep) -> StaffSession:
     """Work the catalog does not guard itself (search best bets) is checked here: the portal office only."""
     if session.staff.role != catalog_pb2.STAFF_ROLE_PORTAL_OFFICE:
         raise ApiError(403, "forbidden_role", "只有门户办公室可以进行此操作")

@@ -79,7 +79,7 @@ def client_ip(request: Request) -> str:
 def limit(kind: str):
     """A route dependency: one token of `kind` for the client, or 429 with Retry-After."""
 
-    def dependency(request: Request) -> None:
+    async def dependency(request: Request) -> None:
         request.app.state.rate_limits.check(kind, client_ip(request))
 
     return dependency

@@ -117,16 +117,23 @@ def _block_spans(block: str) -> tuple[tuple[int, int], ...]:
 def homophone_in(typed: str, name: str) -> str:
     """The part of `name` that sounds like `typed` (same pinyin, other characters), or "" (驾驶正 in
     机动车驾驶证 → 驾驶证)."""
-    wanted = lazy_pinyin(typed)
+    wanted = _sounds(typed)
     if not HAN.search(typed) or len(wanted) != len(typed):
         return ""
-    sounds = lazy_pinyin(name)
+    sounds = _sounds(name)
     if len(sounds) != len(name):  # letters or digits run together in pinyin: positions would not line up
         return ""
     for start in range(len(name) - len(typed) + 1):
         if sounds[start : start + len(typed)] == wanted and name[start : start + len(typed)] != typed:
             return name[start : start + len(typed)]
     return ""
+
+
+@lru_cache(maxsize=PIECE_CACHE)
+def _sounds(text: str) -> tuple[str, ...]:
+    """lazy_pinyin(text), kept: every search asks it of the names of its top results, the same names again and
+    again (it was a third of the search service's CPU)."""
+    return tuple(lazy_pinyin(text))
 
 
 @lru_cache(maxsize=PIECE_CACHE)
