@@ -148,11 +148,19 @@ async def list_for_staff(
 
 
 async def _page(session: AsyncSession, query, page_size: int, page_token: str) -> tuple[int, list[Experience], str]:
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    """Newest first, after the page token's post; the total (of every page) rides along as a column, so that a
+    page is one statement plus its notes."""
+    count = select(func.count()).select_from(query.subquery())
     if page_token:
         if not page_token.isdigit():
             raise Invalid("page_token_invalid", "翻页参数不正确", field="page_token")
         query = query.where(Experience.id < int(page_token))
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    rows = list((await session.scalars(query.order_by(Experience.id.desc()).limit(size + 1))).all())
-    return total, rows[:size], str(rows[size - 1].id) if len(rows) > size else ""
+    query = query.add_columns(count.scalar_subquery().label("total"))
+    found = (await session.execute(query.order_by(Experience.id.desc()).limit(size + 1))).all()
+    rows = [row.Experience for row in found[:size]]
+    if found:
+        total = found[0].total
+    else:  # past the last page, nothing carried the total
+        total = await session.scalar(count) if page_token else 0
+    return total, rows, str(rows[-1].id) if len(found) > size else ""
