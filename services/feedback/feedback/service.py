@@ -8,7 +8,7 @@ import secrets
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -461,32 +461,32 @@ async def list_overdue(session: AsyncSession, *, actor: Actor, now: datetime) ->
     return list((await session.scalars(query.order_by(Ticket.deadline_at).limit(500))).all())
 
 
-# What an item's page shows of a published answer: plain rows, not tickets, since nothing here changes them.
-QUESTION_COLUMNS = (
-    Ticket.ticket_no,
-    Ticket.subject,
-    Ticket.body,
-    Ticket.answer,
-    Ticket.contact_name,
-    Ticket.created_at,
-    Ticket.answered_at,
+# An item's published answers, newest first, with how many there are, in one statement (the total is a window
+# over the rows before the limit): every item page asks, and a statement costs more than the rows it reads. Plain
+# rows, not tickets, since the page changes nothing; built once, as only the item and the size vary.
+ITEM_QUESTIONS = (
+    select(
+        Ticket.ticket_no,
+        Ticket.subject,
+        Ticket.body,
+        Ticket.answer,
+        Ticket.contact_name,
+        Ticket.created_at,
+        Ticket.answered_at,
+        func.count().over().label("total"),
+    )
+    .where(
+        Ticket.item_id == bindparam("item_id"),
+        Ticket.kind == "consultation",
+        Ticket.qa_published.is_(True),
+        Ticket.status.in_(("answered", "closed")),
+    )
+    .order_by(Ticket.answered_at.desc(), Ticket.id.desc())
+    .limit(bindparam("size"))
 )
 
 
 async def item_questions(session: AsyncSession, *, item_id: int, page_size: int = 20) -> tuple[int, list[Row]]:
-    """An item's published answers, newest first, and how many there are, in one statement: every item page asks,
-    and each statement costs more than the rows it reads (the total is a window over the rows before the limit)."""
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    query = (
-        select(*QUESTION_COLUMNS, func.count().over().label("total"))
-        .where(
-            Ticket.item_id == item_id,
-            Ticket.kind == "consultation",
-            Ticket.qa_published.is_(True),
-            Ticket.status.in_(("answered", "closed")),
-        )
-        .order_by(Ticket.answered_at.desc(), Ticket.id.desc())
-        .limit(size)
-    )
-    rows = list((await session.execute(query)).all())
+    rows = list((await session.execute(ITEM_QUESTIONS, {"item_id": item_id, "size": size})).all())
     return (rows[0].total if rows else 0), rows
