@@ -9,11 +9,13 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.types import TypeDecorator
 
+from portal_common import sqlite
+
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine: `sqlite+aiosqlite:///path` or `postgresql+psycopg://...`."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 15})
+        engine = create_async_engine(url, async_creator=sqlite.connector(url, timeout=15))
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

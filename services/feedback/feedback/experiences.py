@@ -2,8 +2,10 @@
 published once the portal office has read it; staff may add follow-up notes that are shown with it."""
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,27 @@ from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
 log = logging.getLogger(__name__)
 STATUSES = ("pending", "published", "rejected")
 MAX_PAGE_SIZE = 100
+# What a list shows of a post and of its notes (convert.experience_to_proto masks the public view).
+LISTED = (
+    Experience.id,
+    Experience.title,
+    Experience.body,
+    Experience.item_id,
+    Experience.department_id,
+    Experience.author_name,
+    Experience.contact_phone,
+    Experience.status,
+    Experience.reject_reason,
+    Experience.created_at,
+    Experience.published_at,
+)
+NOTE_SHOWN = (
+    ExperienceNote.experience_id,
+    ExperienceNote.author,
+    ExperienceNote.department_id,
+    ExperienceNote.body,
+    ExperienceNote.created_at,
+)
 
 
 @dataclass(frozen=True)
@@ -120,9 +143,9 @@ async def add_note(session: AsyncSession, *, experience_id: int, body: str, acto
 
 async def list_published(
     session: AsyncSession, *, item_id: int = 0, department_id: int = 0, page_size: int = 10, page_token: str = ""
-) -> tuple[int, list[Experience], str]:
+) -> tuple[int, list, str]:
     """For the home page, an item's or a department's page: newest first."""
-    query = select(Experience).where(Experience.status == "published")
+    query = select(*LISTED).where(Experience.status == "published")
     if item_id:
         query = query.where(Experience.item_id == item_id)
     if department_id:
@@ -132,12 +155,12 @@ async def list_published(
 
 async def list_for_staff(
     session: AsyncSession, *, actor: Actor, status: str = "", page_size: int = 20, page_token: str = ""
-) -> tuple[int, list[Experience], str]:
+) -> tuple[int, list, str]:
     """The portal office's moderation queue (status pending) and everything else; a department sees the posts
     about itself."""
     if status and status not in STATUSES:
         raise Invalid("experience_status_invalid", "状态须为 pending、published 或 rejected", field="status")
-    query = select(Experience)
+    query = select(*LISTED)
     if actor.role == DEPARTMENT:
         query = query.where(Experience.department_id == actor.department_id)
     elif actor.role != OFFICE:
@@ -147,12 +170,32 @@ async def list_for_staff(
     return await _page(session, query, page_size, page_token)
 
 
-async def _page(session: AsyncSession, query, page_size: int, page_token: str) -> tuple[int, list[Experience], str]:
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+async def _page(session: AsyncSession, query, page_size: int, page_token: str) -> tuple[int, list, str]:
+    """Newest first, after the page token's post: plain rows with their notes, in two statements (the total of every
+    page rides along as a column). Lists change nothing, and loading posts as objects cost the home page more than
+    reading them."""
+    count = select(func.count()).select_from(query.subquery())
     if page_token:
         if not page_token.isdigit():
             raise Invalid("page_token_invalid", "翻页参数不正确", field="page_token")
         query = query.where(Experience.id < int(page_token))
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    rows = list((await session.scalars(query.order_by(Experience.id.desc()).limit(size + 1))).all())
-    return total, rows[:size], str(rows[size - 1].id) if len(rows) > size else ""
+    query = query.add_columns(count.scalar_subquery().label("total"))
+    found = (await session.execute(query.order_by(Experience.id.desc()).limit(size + 1))).all()
+    if found:
+        total = found[0].total
+    else:  # past the last page, nothing carried the total
+        total = await session.scalar(count) if page_token else 0
+    shown = found[:size]
+    notes = await _notes(session, [row.id for row in shown])
+    posts = [SimpleNamespace(**row._mapping, notes=notes[row.id]) for row in shown]  # read as an Experience is
+    return total, posts, str(shown[-1].id) if len(found) > size else ""
+
+
+async def _notes(session: AsyncSession, experience_ids: list[int]) -> dict[int, list]:
+    by_experience: dict[int, list] = defaultdict(list)
+    if experience_ids:
+        query = select(ExperienceNote).where(ExperienceNote.experience_id.in_(experience_ids))
+        for note in (await session.execute(query.with_only_columns(*NOTE_SHOWN).order_by(ExperienceNote.id))).all():
+            by_experience[note.experience_id].append(note)
+    return by_experience

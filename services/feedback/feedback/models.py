@@ -101,7 +101,7 @@ class Rating(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(20))  # item, department, ticket
-    item_id: Mapped[int | None] = mapped_column(Integer)
+    item_id: Mapped[int | None] = mapped_column(Integer, index=True)
     department_id: Mapped[int | None] = mapped_column(Integer)  # who is rated (an item's department)
     ticket_no: Mapped[str] = mapped_column(String(20), default="")  # the ticket rated
     level: Mapped[int] = mapped_column(Integer)  # 1 非常不满意 .. 5 非常满意

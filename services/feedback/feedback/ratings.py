@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -296,27 +296,36 @@ async def department_scores(
 @dataclass
 class ItemRatings:
     summary: Summary
-    comments: list[Rating]
+    comments: list[Row]  # level, comment, created_at
     updated_at: datetime | None
 
 
+# An item's ratings and when its tickets last changed, in one statement, as every item page asks: the ratings (an
+# item has tens, not thousands) hang off a one-row subquery by an outer join, so that an item without ratings still
+# answers that row. Built once: only the item varies.
+_TICKETS_CHANGED = select(func.max(Ticket.updated_at).label("at")).where(Ticket.item_id == bindparam("item_id"))
+ITEM_RATINGS = (
+    select(
+        _TICKETS_CHANGED.subquery().c.at,
+        Rating.level,
+        Rating.scores,
+        Rating.status,
+        Rating.comment,
+        Rating.created_at,
+        Rating.reviewed_at,
+    )
+    .outerjoin(Rating, Rating.item_id == bindparam("item_id"))
+    .order_by(Rating.id.desc())
+)
+
+
 async def item_ratings(session: AsyncSession, *, item_id: int, comments: int = 0) -> ItemRatings:
-    """An item's ratings, appeals upheld left out, with the newest comments of ratings not under appeal."""
-    counted = select(Rating.level, Rating.scores).where(Rating.item_id == item_id, Rating.status != "excluded")
-    summary = summarize(await session.execute(counted))
-    recent = []
-    if comments > 0:
-        query = select(Rating).where(Rating.item_id == item_id, Rating.status == "counted", Rating.comment != "")
-        recent = list((await session.scalars(query.order_by(Rating.id.desc()).limit(min(comments, 50)))).all())
-    return ItemRatings(summary, recent, await _item_feedback_changed(session, item_id))
-
-
-async def _item_feedback_changed(session: AsyncSession, item_id: int) -> datetime | None:
-    """When anything about the item last changed here: a rating, an appeal decided, a step of one of its tickets
-    (publishing an answer as Q&A among them). Later than needed at times, never earlier."""
-    moments = [
-        await session.scalar(select(func.max(Rating.created_at)).where(Rating.item_id == item_id)),
-        await session.scalar(select(func.max(Rating.reviewed_at)).where(Rating.item_id == item_id)),
-        await session.scalar(select(func.max(Ticket.updated_at)).where(Ticket.item_id == item_id)),
-    ]
-    return max((m for m in moments if m is not None), default=None)
+    """An item's ratings, appeals upheld left out, with the newest comments of ratings not under appeal, and when
+    anything about the item last changed here: a rating, an appeal decided, a step of one of its tickets (publishing
+    an answer as Q&A among them); later than needed at times, never earlier."""
+    rows = (await session.execute(ITEM_RATINGS, {"item_id": item_id})).all()
+    rated = [row for row in rows if row.level is not None]
+    summary = summarize((row.level, row.scores) for row in rated if row.status != "excluded")
+    recent = [row for row in rated if row.status == "counted" and row.comment][: min(max(comments, 0), 50)]
+    moments = [rows[0].at, *(row.created_at for row in rated), *(row.reviewed_at for row in rated)]
+    return ItemRatings(summary, recent, max((m for m in moments if m is not None), default=None))

@@ -21,7 +21,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from sqlalchemy import func, select
 
-from feedback.models import Ticket
+from feedback.models import Rating, Ticket
 from portal.events.v1 import events_pb2
 from portal.feedback.v1 import feedback_pb2 as pb
 from portal.feedback.v1 import feedback_pb2_grpc
@@ -29,6 +29,7 @@ from portal_common.testing import NatsServer, free_port, start_module, stop
 
 BURST = 1000
 RETRIED = BURST // 10
+CONCURRENT = 50
 # gRPC sheds load: past 1,000 calls waiting for the application (`grpc.server.max_pending_requests`) a server
 # cancels new ones. A resident's browser or the gateway then sends the same submission again, with the same key.
 SHED = (grpc.StatusCode.CANCELLED, grpc.StatusCode.UNAVAILABLE)
@@ -170,6 +171,43 @@ async def test_a_thousand_concurrent_submissions_with_retries_make_a_thousand_ti
         f"\n{BURST} submissions + {RETRIED} retries through gRPC ({engine}): {seconds:.2f}s, {BURST / seconds:.0f}/s; "
         f"{len(shed)} calls shed by the server and sent again"
     )
+
+
+async def test_tickets_and_ratings_sent_at_once_are_each_stored_once_while_the_scheduler_cleans_up(
+    feedback_process, sessions, database_url
+):
+    """Every kind of writer at once, as under load: 50 residents submit (consultations with keys, ratings, a bad
+    one opening a rectification ticket), the relay publishes, the department inboxes file the events and the
+    scheduler clears old rate-limit rows, every 50 ms here. None of them may meet a locked database."""
+    feedback_process.env["FEEDBACK_SCHEDULER_INTERVAL_SECONDS"] = "0.05"
+    await feedback_process.start()
+    run = uuid.uuid4().hex[:6]
+    keys = [uuid.uuid4().hex for _ in range(CONCURRENT)]
+
+    async def consult(stub, n: int) -> str:
+        subject, body = f"并发{run}第{n}号", "社保卡怎么补办？"
+        request = pb.SubmitTicketRequest(
+            kind=pb.TICKET_KIND_CONSULTATION, subject=subject, body=body, idempotency_key=keys[n]
+        )
+        answer = await stub.SubmitTicket(request, metadata=(("x-portal-client-ip", f"10.7.{n}.1"),), timeout=60)
+        return answer.ticket_no
+
+    async def rate(stub, n: int) -> int:
+        request = pb.SubmitRatingRequest(target=pb.RATING_TARGET_ITEM, item_id=700 + n, level=1 + n % 5)
+        answer = await stub.SubmitRating(request, metadata=(("x-portal-client-ip", f"10.8.{n}.1"),), timeout=60)
+        return answer.id
+
+    async with grpc.aio.insecure_channel(feedback_process.address) as channel:
+        stub = feedback_pb2_grpc.FeedbackServiceStub(channel)
+        half = CONCURRENT // 2
+        answers = await asyncio.gather(*(consult(stub, n) for n in range(half)), *(rate(stub, n) for n in range(half)))
+    numbers, rating_ids = answers[:half], answers[half:]
+    async with sessions() as session:
+        stored = (await session.scalars(select(Ticket.ticket_no).where(Ticket.subject.like(f"并发{run}%")))).all()
+        ratings = await session.scalar(select(func.count()).select_from(Rating))
+    assert sorted(stored) == sorted(numbers) and len(set(numbers)) == half  # each once
+    assert len(set(rating_ids)) == ratings == half
+    assert "database is locked" not in feedback_process.log.read_text()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
