@@ -1,6 +1,10 @@
-"""Catalog rows ⇄ protobuf messages. The proto fields carry the columns' names, so the mapping goes through the
-protobuf JSON form; only what differs (enums, ids, names of related rows, timestamps) is spelled out here."""
+"""Catalog rows ⇄ protobuf messages. The proto fields carry the columns' names, so a row becomes a message by
+handing its columns to the message's constructor (which takes lists of dicts and datetimes as they are), and a
+request becomes fields through the protobuf JSON form; only what differs (enums, ids, names of related rows) is
+spelled out here. Rows are built directly because `json_format.ParseDict` is pure Python: it cost most of a read's
+CPU."""
 
+from functools import cache
 from typing import Any
 
 from google.protobuf import json_format
@@ -19,15 +23,25 @@ ROLE_FROM_PROTO = {v: k for k, v in ROLE_TO_PROTO.items()}
 ID_FIELDS = ("id", "department_id", "accepting_unit_id", "handling_unit_id", "parent_id", "version")
 
 
+@cache
+def _column_keys(table) -> tuple[str, ...]:
+    return tuple(c.key for c in table.columns)
+
+
+@cache
+def _field_names(message_class) -> frozenset[str]:
+    return frozenset(message_class.DESCRIPTOR.fields_by_name)
+
+
 def _columns(row) -> dict[str, Any]:
-    values = {c.key: getattr(row, c.key) for c in row.__table__.columns}
-    if "updated_at" in values:
-        values["updated_at"] = values["updated_at"].isoformat()
-    return {k: v for k, v in values.items() if v is not None}
+    return {key: getattr(row, key) for key in _column_keys(row.__table__)}
 
 
-def _to_proto(values: dict[str, Any], message):
-    return json_format.ParseDict(values, message, ignore_unknown_fields=True)
+def _to_proto(values: dict[str, Any], message_class):
+    """The message of the values whose names are its fields (a column the message does not carry is left out; a
+    None is an unset field)."""
+    names = _field_names(message_class)
+    return message_class(**{k: v for k, v in values.items() if k in names and v is not None})
 
 
 def _from_proto(message) -> dict[str, Any]:
@@ -46,7 +60,7 @@ def item_to_proto(item: ServiceItem) -> pb.ServiceItem:
     values["department_name"] = item.department.name
     values["accepting_unit_name"] = item.accepting_unit.name if item.accepting_unit else ""
     values["handling_unit_name"] = item.handling_unit.name if item.handling_unit else ""
-    return _to_proto(values, pb.ServiceItem())
+    return _to_proto(values, pb.ServiceItem)
 
 
 def item_fields(item: pb.ServiceItem) -> dict[str, Any]:
@@ -59,7 +73,7 @@ def item_fields(item: pb.ServiceItem) -> dict[str, Any]:
 def department_to_proto(department: Department, item_count: int = 0) -> pb.Department:
     values = _columns(department)
     values["item_count"] = item_count
-    return _to_proto(values, pb.Department())
+    return _to_proto(values, pb.Department)
 
 
 def department_fields(department: pb.Department) -> dict[str, Any]:
@@ -67,7 +81,7 @@ def department_fields(department: pb.Department) -> dict[str, Any]:
 
 
 def unit_to_proto(unit: Unit) -> pb.Unit:
-    return _to_proto(_columns(unit), pb.Unit())
+    return _to_proto(_columns(unit), pb.Unit)
 
 
 def staff_to_proto(staff: Staff) -> pb.Staff:
