@@ -55,10 +55,14 @@ class Actor:
 # --- reading -------------------------------------------------------------------------------------------------
 
 
+def department_not_found(department_id: int) -> NotFound:
+    return NotFound("department_not_found", f"部门 {department_id} 不存在", field="department_id")
+
+
 async def get_department(session: AsyncSession, *, department_id: int) -> Department:
     department = await session.get(Department, department_id)
     if department is None:
-        raise NotFound("department_not_found", f"部门 {department_id} 不存在", field="department_id")
+        raise department_not_found(department_id)
     return department
 
 
@@ -66,11 +70,9 @@ async def list_departments(session: AsyncSession) -> list[Department]:
     return list((await session.scalars(select(Department).order_by(Department.id))).all())
 
 
-async def published_item_counts(session: AsyncSession, *, department_id: int = 0) -> dict[int, int]:
-    """Published items per department id (of one department, when given)."""
+async def published_item_counts(session: AsyncSession) -> dict[int, int]:
+    """Published items per department id."""
     query = select(ServiceItem.department_id, func.count()).where(ServiceItem.status == "published")
-    if department_id:
-        query = query.where(ServiceItem.department_id == department_id)
     return dict((await session.execute(query.group_by(ServiceItem.department_id))).all())
 
 
