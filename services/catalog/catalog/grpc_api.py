@@ -18,7 +18,7 @@ from catalog.convert import (
     staff_to_proto,
     unit_to_proto,
 )
-from catalog.read_cache import CatalogCache
+from catalog.read_cache import CatalogCache, ItemCache
 from portal.catalog.v1 import catalog_pb2 as pb
 from portal.catalog.v1 import catalog_pb2_grpc
 from portal_common.database import run_to_completion
@@ -48,6 +48,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
         self._on_commit = on_commit  # wakes the outbox relay
         self._login_limits = login_limits
         self._cache = CatalogCache()
+        self._items = ItemCache()
 
     async def _actor(self, session: AsyncSession, context) -> service.Actor:
         return staff.actor(await staff.staff_for_token(session, token=bearer_token(context)))
@@ -71,7 +72,7 @@ class CatalogServicer(catalog_pb2_grpc.CatalogServiceServicer):
     @grpc_errors
     async def GetItem(self, request: pb.GetItemRequest, context) -> pb.ServiceItem:
         async with self._sessions() as session:
-            return item_to_proto(await service.get_item(session, item_id=request.id))
+            return await self._items.get(session, request.id)
 
     @grpc_errors
     async def ListItems(self, request: pb.ListItemsRequest, context) -> pb.ListItemsResponse:

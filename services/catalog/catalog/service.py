@@ -83,11 +83,23 @@ async def list_units(session: AsyncSession, *, department_id: int = 0) -> list[U
     return list((await session.scalars(query)).all())
 
 
+def item_not_found(item_id: int) -> NotFound:
+    return NotFound("item_not_found", f"事项 {item_id} 不存在")
+
+
 async def get_item(session: AsyncSession, *, item_id: int) -> ServiceItem:
     item = await session.get(ServiceItem, item_id)
     if item is None:
-        raise NotFound("item_not_found", f"事项 {item_id} 不存在")
+        raise item_not_found(item_id)
     return item
+
+
+async def item_version(session: AsyncSession, *, item_id: int) -> int:
+    """The item's current version, without loading the item."""
+    version = await session.scalar(select(ServiceItem.version).where(ServiceItem.id == item_id))
+    if version is None:
+        raise item_not_found(item_id)
+    return version
 
 
 @dataclass(frozen=True)

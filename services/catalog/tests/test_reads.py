@@ -74,11 +74,11 @@ async def replica(sessions):
         await server.stop(None)
 
 
-async def home_page(stub) -> tuple:
+async def home_page(stub, department_id: int) -> tuple:
     departments = await stub.ListDepartments(pb.ListDepartmentsRequest())
     counts = await stub.CountItems(pb.CountItemsRequest())
-    first = await stub.GetDepartment(pb.GetDepartmentRequest(id=departments.items[0].id))
-    return departments, counts, first
+    department = await stub.GetDepartment(pb.GetDepartmentRequest(id=department_id))
+    return departments, counts, department
 
 
 async def write(sessions, change):
@@ -91,10 +91,10 @@ async def test_kept_answers_follow_every_write_of_any_replica(sessions):
     async with sessions() as session:
         await sample_data.load_if_empty(session, item_count=SAMPLE_ITEMS)
     async with replica(sessions) as reader, replica(sessions) as other:
-        departments, counts, first = await home_page(reader)
-        assert await home_page(reader) == (departments, counts, first)
         item = (await other.ListItems(pb.ListItemsRequest(status=pb.ITEM_STATUS_PUBLISHED, page_size=1))).items[0]
-        holder = next(d for d in departments.items if d.id == item.department_id)
+        departments, counts, holder = await home_page(reader, item.department_id)
+        assert await home_page(reader, item.department_id) == (departments, counts, holder)
+        assert await reader.GetItem(pb.GetItemRequest(id=item.id)) == item
 
         await write(
             sessions,
@@ -102,29 +102,38 @@ async def test_kept_answers_follow_every_write_of_any_replica(sessions):
                 session, item_id=item.id, status="withdrawn", expected_version=item.version, actor=OFFICE
             ),
         )
-        after = await home_page(reader)
-        assert after == await home_page(other)
-        assert next(d for d in after[0].items if d.id == holder.id).item_count == holder.item_count - 1
+        after = await home_page(reader, holder.id)
+        assert after == await home_page(other, holder.id)
+        assert after[2].item_count == holder.item_count - 1
         assert sum(c.count for c in after[1].sections) == sum(c.count for c in counts.sections) - 1
+        withdrawn = await reader.GetItem(pb.GetItemRequest(id=item.id))
+        assert (withdrawn.status, withdrawn.version) == (pb.ITEM_STATUS_WITHDRAWN, item.version + 1)
 
         await write(
             sessions,
             lambda session: service.update_department(
                 session,
-                department_id=first.id,
-                fields={"name": "市政务服务管理办公室", "kind": first.kind},
-                expected_version=first.version,
+                department_id=holder.id,
+                fields={"name": "市政务服务管理办公室", "kind": holder.kind},
+                expected_version=holder.version,
                 actor=OFFICE,
             ),
         )
-        renamed = await reader.GetDepartment(pb.GetDepartmentRequest(id=first.id))
-        assert (renamed.name, renamed.version) == ("市政务服务管理办公室", first.version + 1)
-        assert (await reader.ListDepartments(pb.ListDepartmentsRequest())).items[0] == renamed
+        renamed = await reader.GetDepartment(pb.GetDepartmentRequest(id=holder.id))
+        assert (renamed.name, renamed.version) == ("市政务服务管理办公室", holder.version + 1)
+        assert renamed in (await reader.ListDepartments(pb.ListDepartmentsRequest())).items
+        assert (await reader.GetItem(pb.GetItemRequest(id=item.id))).department_name == "市政务服务管理办公室"
+        assert await reader.GetItem(pb.GetItemRequest(id=item.id)) == await other.GetItem(pb.GetItemRequest(id=item.id))
 
 
-async def test_an_unknown_department_is_not_found(sessions):
+@pytest.mark.parametrize(
+    ("call", "details"),
+    [("GetDepartment", "部门 999 不存在"), ("GetItem", "事项 999 不存在")],
+)
+async def test_an_unknown_department_or_item_is_not_found(sessions, call, details):
+    request = pb.GetDepartmentRequest(id=999) if call == "GetDepartment" else pb.GetItemRequest(id=999)
     async with replica(sessions) as reader:
         with pytest.raises(grpc.aio.AioRpcError) as refused:
-            await reader.GetDepartment(pb.GetDepartmentRequest(id=999))
+            await getattr(reader, call)(request)
     assert refused.value.code() == grpc.StatusCode.NOT_FOUND
-    assert refused.value.details() == "部门 999 不存在"
+    assert refused.value.details() == details
