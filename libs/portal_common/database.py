@@ -15,8 +15,11 @@ from portal_common import sqlite
 def create_engine(url: str) -> AsyncEngine:
     """An async engine: `sqlite+aiosqlite:///path` or `postgresql+psycopg://...`."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, async_creator=sqlite.connector(url, timeout=15))
+        # The session has rolled back when it hands a connection in; the pool's own rollback on return would be one
+        # more trip to the connection's thread, so it rolls back only a connection still inside a transaction.
+        engine = create_async_engine(url, async_creator=sqlite.connector(url, timeout=15), pool_reset_on_return=None)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -28,6 +31,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _rollback_if_open(dbapi_connection, _record, state) -> None:
+    if state.asyncio_safe and not state.terminate_only and dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 T = TypeVar("T")
