@@ -50,16 +50,16 @@ class CatalogCache:
 class ItemCache:
     """The most recently read items as messages, each kept at its version: a version names one content of the
     message, since every edit of an item and every renaming of its department make a new version of it (units are
-    not edited once loaded). Reading the version is one indexed lookup; loading and converting the wide row is not."""
+    not edited once loaded). Reading a kept item's version is one indexed lookup; loading and converting the wide
+    row is not. An item not kept is loaded at once."""
 
     def __init__(self, size: int = 1024) -> None:
         self._size = size
         self._items: OrderedDict[int, pb.ServiceItem] = OrderedDict()
 
     async def get(self, session: AsyncSession, item_id: int) -> pb.ServiceItem:
-        version = await service.item_version(session, item_id=item_id)
         kept = self._items.get(item_id)
-        if kept is not None and kept.version == version:
+        if kept is not None and kept.version == await service.item_version(session, item_id=item_id):
             self._items.move_to_end(item_id)
             return kept
         message = item_to_proto(await service.get_item(session, item_id=item_id))
