@@ -24,10 +24,13 @@ from portal.catalog.v1 import catalog_pb2 as pb
 RECENT_ROWS = 256
 
 
+_TOP = select(func.max(OutboxEvent.seq)).scalar_subquery()
+# Built once: it is asked on every read, and building it and its cache key cost more than SQLite answering it.
+VERSION_QUERY = select(_TOP, select(func.count()).where(OutboxEvent.seq > _TOP - RECENT_ROWS).scalar_subquery())
+
+
 async def catalog_version(session: AsyncSession) -> tuple[int, int]:
-    top = select(func.max(OutboxEvent.seq)).scalar_subquery()
-    recent = select(func.count()).where(OutboxEvent.seq > top - RECENT_ROWS).scalar_subquery()
-    highest, count = (await session.execute(select(top, recent))).one()
+    highest, count = (await session.execute(VERSION_QUERY)).one()
     return highest or 0, count
 
 

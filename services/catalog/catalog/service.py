@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
@@ -94,9 +94,13 @@ async def get_item(session: AsyncSession, *, item_id: int) -> ServiceItem:
     return item
 
 
+# Built once: asked on every read of a kept item (see read_cache), where building it would cost more than the lookup.
+ITEM_VERSION = select(ServiceItem.version).where(ServiceItem.id == bindparam("item_id"))
+
+
 async def item_version(session: AsyncSession, *, item_id: int) -> int:
     """The item's current version, without loading the item."""
-    version = await session.scalar(select(ServiceItem.version).where(ServiceItem.id == item_id))
+    version = await session.scalar(ITEM_VERSION, {"item_id": item_id})
     if version is None:
         raise item_not_found(item_id)
     return version
