@@ -1,6 +1,6 @@
-"""A short run of the load test's journeys (load-tests/locustfile.py, through `make load`'s runner) against the end-to-
-end stack, through a gateway with the page cache on as in production: every journey works, no request fails, the
-report is written, and a staff edit made under load becomes searchable. Latency budgets are not judged here: a few
+"""A short run of the load test's journeys (load-tests/locustfile.py, through `make load`'s runner) against the
+end-to-end stack, through a gateway with the page cache on as in production: every journey works, no request fails,
+the report is written, and a staff edit made under load becomes searchable. Latency budgets are not judged here: a few
 users on a shared test machine prove nothing."""
 
 import json
