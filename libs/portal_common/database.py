@@ -11,13 +11,24 @@ from sqlalchemy.types import TypeDecorator
 
 from portal_common import sqlite
 
+SQLITE_CONNECTIONS = 15
+
 
 def create_engine(url: str) -> AsyncEngine:
     """An async engine: `sqlite+aiosqlite:///path` or `postgresql+psycopg://...`."""
     if url.startswith("sqlite"):
         # The session has rolled back when it hands a connection in; the pool's own rollback on return would be one
         # more trip to the connection's thread, so it rolls back only a connection still inside a transaction.
-        engine = create_async_engine(url, async_creator=sqlite.connector(url, timeout=15), pool_reset_on_return=None)
+        # Connections are kept, never opened per request: the pool's default overflow closes connections beyond 5 as
+        # they come back, and each new one is a thread, a file and three pragmas (under `make load` the catalog spent
+        # most of its CPU opening connections). Past 15 at once a session waits for one, as it did before.
+        engine = create_async_engine(
+            url,
+            async_creator=sqlite.connector(url, timeout=15),
+            pool_reset_on_return=None,
+            pool_size=SQLITE_CONNECTIONS,
+            max_overflow=0,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "reset", _rollback_if_open)
         return engine

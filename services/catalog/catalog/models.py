@@ -113,6 +113,7 @@ class ServiceItem(Base):
     __table_args__ = (
         Index("ix_item_department_status", "department_id", "status"),
         Index("ix_item_section_status", "section", "status"),
+        Index("ix_item_audience_status", "audience", "status"),  # counts per audience from the index alone
     )
 
 

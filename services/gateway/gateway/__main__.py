@@ -16,6 +16,7 @@ from portal_common import cli
 from portal_common.telemetry import configure_tracing, shutdown_tracing
 
 FACTORY = "gateway.__main__:app_in_worker"
+KEEP_ALIVE_SECONDS = 75
 UVICORN_PROTOCOLS = {"uvicorn": ("uvloop", "httptools"), "uvicorn-h11": ("asyncio", "h11")}
 
 
@@ -44,6 +45,9 @@ def serve_uvicorn(settings: GatewaySettings) -> None:
         http=http,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=int(settings.shutdown_grace),
+        # Longer than a load balancer's or a browser's idle connections (60 s is common): closed after 5 s, uvicorn's
+        # default, a connection a client is reusing at that moment fails its request (seen under `make load`).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
         access_log=False,
     )
 

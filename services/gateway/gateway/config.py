@@ -42,7 +42,7 @@ class GatewaySettings(ServiceSettings):
     # of them (or this many seconds), any other (search results) this many seconds; at most this many MB per process.
     # 0 MB turns it off.
     page_cache_seconds: float = 60.0
-    unkeyed_page_cache_seconds: float = 5.0
+    unkeyed_page_cache_seconds: float = 30.0
     page_cache_mb: int = Field(32, ge=0)
     # Opens a place in a map service; {lat}, {lon} and {name} are filled in (WGS 84 coordinates).
     map_link: str = "https://uri.amap.com/marker?position={lon},{lat}&name={name}&coordinate=wgs84"
