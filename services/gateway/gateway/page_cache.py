@@ -102,8 +102,10 @@ class PageStore:
 
 
 def request_key(request: Request) -> tuple:
-    """Everything a public page may differ by (web.py: the host's wap. links, phone offers, the XHTML type)."""
+    """Everything a public page may differ by (web.py: the host's wap. links, phone offers, the XHTML type; the
+    scheme, which links built from the request carry)."""
     return (
+        request.url.scheme,
         request.headers.get("host", ""),
         request.url.path,
         request.url.query,
