@@ -78,18 +78,22 @@ async def search_paths(portal: BenchPortal, args: argparse.Namespace) -> dict:
 
 async def item_pages(portal: BenchPortal, args: argparse.Namespace) -> dict:
     ids = await _published(portal)
-    # Distinct items as far as they go: a page seen twice would measure a cache, not the page.
-    pages = [str(i) for i in random.Random(args.seed).sample(ids, len(ids))]
-    pages = (pages * (args.requests // len(pages) + 1))[: args.requests]
+    # Distinct items as far as they go, and the warm-up on other items: a page seen twice would measure the
+    # gateway's page cache, not the page.
+    shuffled = [str(i) for i in random.Random(args.seed).sample(ids, len(ids))]
+    pages = (shuffled * (args.requests // len(shuffled) + 1))[: args.requests]
+    warmup_pages = shuffled[args.requests :] or shuffled
     bare_url = start_bare_app(portal.stack)
     targets = {report.GATEWAY_PAGE: ItemPage(portal.stack.gateway_url), report.BARE_PAGE: ItemPage(bare_url)}
     try:
-        return await _measure(targets, pages, portal, args)
+        return await _measure(targets, pages, portal, args, warmup_pages)
     finally:
         stop(portal.stack.processes.pop(BARE_APP))
 
 
-async def _measure(targets: dict, mix: list[str], portal: BenchPortal, args: argparse.Namespace) -> dict:
+async def _measure(
+    targets: dict, mix: list[str], portal: BenchPortal, args: argparse.Namespace, warmup_mix: list[str] | None = None
+) -> dict:
     try:
         runs = await measure_paths(
             targets,
@@ -99,6 +103,7 @@ async def _measure(targets: dict, mix: list[str], portal: BenchPortal, args: arg
             time_limit=args.time_limit,
             process_ids=portal.process_ids(),
             progress=_progress,
+            warmup_mix=warmup_mix,
         )
     finally:
         for target in targets.values():

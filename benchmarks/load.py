@@ -82,13 +82,14 @@ async def measure_paths(
     time_limit: float,
     process_ids: Mapping[str, int] | None = None,
     progress: Callable[[str], None] = print,
+    warmup_mix: list[str] | None = None,
 ) -> dict[str, LoadRun]:
     """The same `mix` through each target in turn, after `warmup` unmeasured requests through each (the engine's JIT
-    and every cache warm up before any figure is taken)."""
+    and every cache warm up before any figure is taken), drawn from `warmup_mix` when given (paths that must not
+    be answered from a cache in the measured run)."""
     for name, target in targets.items():
-        warm = await run_load(
-            target, itertools.islice(itertools.cycle(mix), warmup), concurrency=concurrency, time_limit=time_limit
-        )
+        warm_mix = itertools.islice(itertools.cycle(warmup_mix or mix), warmup)
+        warm = await run_load(target, warm_mix, concurrency=concurrency, time_limit=time_limit)
         progress(f"{name}: {warm.summary.count} warm-up requests, {warm.summary.errors} errors")
     runs = {}
     for name, target in targets.items():
