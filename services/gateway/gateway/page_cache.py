@@ -48,6 +48,11 @@ class PageStore:
         self.max_bytes = max_bytes
         self._pages: OrderedDict[tuple, Page] = OrderedDict()
         self._bytes = 0
+        # A page rendered while an event about its sources arrived may show the old data: each purge is numbered,
+        # and a page is kept only when none of its keys was purged after its rendering began.
+        self.generation = 0
+        self._purged: dict[str, int] = {}
+        self._cleared = 0
 
     @property
     def enabled(self) -> bool:
@@ -63,11 +68,12 @@ class PageStore:
         self._pages.move_to_end(key)
         return page
 
-    def put(self, key: tuple, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    def put(self, key: tuple, headers: list[tuple[bytes, bytes]], body: bytes, since: int) -> None:
+        """Keep a page whose rendering began at generation `since`."""
         named = dict(headers)
         keys = frozenset(named.get(b"surrogate-key", b"").decode().split())
         seconds = self.keyed_seconds if keys else self.unkeyed_seconds
-        if seconds <= 0 or len(body) > self.max_bytes // 10:
+        if seconds <= 0 or len(body) > self.max_bytes // 10 or self._changed_since(since, keys):
             return
         since = named.get(b"last-modified")
         page = Page(
@@ -86,14 +92,21 @@ class PageStore:
 
     def purge(self, keys: set[str]) -> int:
         """Drop every page that names one of `keys`; how many went."""
+        self.generation += 1
+        self._purged.update(dict.fromkeys(keys, self.generation))
         stale = [key for key, page in self._pages.items() if page.keys & keys]
         for key in stale:
             self._drop(key)
         return len(stale)
 
     def clear(self) -> None:
+        self.generation += 1
+        self._cleared = self.generation
         self._pages.clear()
         self._bytes = 0
+
+    def _changed_since(self, since: int, keys: frozenset[str]) -> bool:
+        return self._cleared > since or any(self._purged.get(key, 0) > since for key in keys)
 
     def _drop(self, key: tuple) -> None:
         page = self._pages.pop(key, None)
@@ -129,7 +142,7 @@ class PageCache:
         page = self.store.get(key)
         if page is not None:
             return await self._answer(request, page, send)
-        await self.app(scope, receive, self._keeping(key, send))
+        await self.app(scope, receive, self._keeping(key, send, self.store.generation))
 
     async def _answer(self, request: Request, page: Page, send: Send) -> None:
         if not_modified(request, page.etag, page.last_modified):
@@ -140,7 +153,7 @@ class PageCache:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": page.body})
 
-    def _keeping(self, key: tuple, send: Send) -> Send:
+    def _keeping(self, key: tuple, send: Send, since: int) -> Send:
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -153,7 +166,7 @@ class PageCache:
             elif message["type"] == "http.response.body" and start is not None:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self.store.put(key, list(start["headers"]), b"".join(chunks))
+                    self.store.put(key, list(start["headers"]), b"".join(chunks), since)
             await send(message)
 
         return keeping_send
