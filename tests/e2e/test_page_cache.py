@@ -45,16 +45,24 @@ def item(stack, admin_token) -> dict:
     return {**body, **response.json()}
 
 
+def kept(cached: httpx.Client, path: str) -> httpx.Response:
+    """The page once the cache answers it: a page rendered while an event about its sources was on its way (the
+    test item's own creation, say) is not kept, so the first renderings may not be."""
+    wait_for(lambda: cached.get(path).headers.get("x-cache") == "HIT", 15, f"{path} kept")
+    return cached.get(path)
+
+
 def test_a_page_is_rendered_once_then_answered_and_revalidated_from_the_cache(cached, item):
-    first = cached.get(f"/items/{item['id']}")
-    second = cached.get(f"/items/{item['id']}")
+    rendered = cached.get(f"/items/{item['id']}")
+    assert rendered.status_code == 200 and "x-cache" not in rendered.headers
+    first, second = kept(cached, f"/items/{item['id']}"), cached.get(f"/items/{item['id']}")
     assert first.status_code == second.status_code == 200
-    assert "x-cache" not in first.headers and second.headers["x-cache"] == "HIT"
-    assert second.text == first.text and second.headers["etag"] == first.headers["etag"]
+    assert first.headers["x-cache"] == second.headers["x-cache"] == "HIT"
+    assert second.text == first.text == rendered.text and second.headers["etag"] == rendered.headers["etag"]
     assert second.headers["content-security-policy"]  # the security headers go on kept pages too
     assert second.headers["surrogate-key"].startswith(f"item-{item['id']} ")
 
-    revalidated = cached.get(f"/items/{item['id']}", headers={"If-None-Match": first.headers["etag"]})
+    revalidated = cached.get(f"/items/{item['id']}", headers={"If-None-Match": rendered.headers["etag"]})
     assert revalidated.status_code == 304 and revalidated.headers["x-cache"] == "HIT" and not revalidated.content
 
     phone = cached.get(f"/items/{item['id']}", headers={"User-Agent": IPHONE})  # offered the WAP twin: another page
@@ -62,8 +70,7 @@ def test_a_page_is_rendered_once_then_answered_and_revalidated_from_the_cache(ca
 
 
 def test_an_edit_through_another_gateway_shows_as_soon_as_its_event_arrives(stack, cached, item, admin_token):
-    assert item["name"] in cached.get(f"/items/{item['id']}").text
-    assert cached.get(f"/items/{item['id']}").headers["x-cache"] == "HIT"
+    assert item["name"] in kept(cached, f"/items/{item['id']}").text
     renamed = {**item, "name": "缓存测试事项（已更名）"}
     body = {k: renamed[k] for k in ("code", "name", "section", "department_id", "fees", "status", "version")}
     response = httpx.put(f"{stack.gateway_url}/api/v1/admin/items/{item['id']}", json=body, headers=bearer(admin_token))
@@ -72,8 +79,7 @@ def test_an_edit_through_another_gateway_shows_as_soon_as_its_event_arrives(stac
 
 
 def test_a_rating_shows_on_the_kept_item_page(stack, cached, item):
-    before = cached.get(f"/items/{item['id']}")
-    assert cached.get(f"/items/{item['id']}").headers["x-cache"] == "HIT"
+    before = kept(cached, f"/items/{item['id']}")
     rating = {"target": "item", "item_id": item["id"], "level": "very_satisfied", "comment": "指南清楚"}
     response = httpx.post(f"{stack.gateway_url}/api/v1/ratings", json=rating)
     assert response.status_code == 201, response.text
