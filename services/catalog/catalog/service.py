@@ -407,7 +407,7 @@ async def import_items(session: AsyncSession, *, rows: list[dict[str, Any]], act
         fields = clean_item(row)
         actor.require_department(fields["department_id"])
         if fields["department_id"] not in departments:
-            raise NotFound("department_not_found", f"部门 {fields['department_id']} 不存在", field="department_id")
+            raise department_not_found(fields["department_id"])
         for name in ("accepting_unit_id", "handling_unit_id"):
             if fields[name] and fields[name] not in units:
                 raise Invalid("unit_not_found", f"单位 {fields[name]} 不存在", field=name)

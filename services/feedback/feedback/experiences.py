@@ -195,7 +195,7 @@ async def _page(session: AsyncSession, query, page_size: int, page_token: str) -
 async def _notes(session: AsyncSession, experience_ids: list[int]) -> dict[int, list]:
     by_experience: dict[int, list] = defaultdict(list)
     if experience_ids:
-        query = select(ExperienceNote).where(ExperienceNote.experience_id.in_(experience_ids))
-        for note in (await session.execute(query.with_only_columns(*NOTE_SHOWN).order_by(ExperienceNote.id))).all():
+        query = select(*NOTE_SHOWN).where(ExperienceNote.experience_id.in_(experience_ids))
+        for note in (await session.execute(query.order_by(ExperienceNote.id))).all():
             by_experience[note.experience_id].append(note)
     return by_experience
