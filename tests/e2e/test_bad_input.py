@@ -3,6 +3,7 @@ Unicode, search-syntax and SQL injection, deeply nested and oversized bodies, pa
 path traversal in ids, and resident forms filled by hypothesis. Every answer is a clear error or a normal answer:
 never a 5xx, never a stack trace; JSON with a code under /api/, a page in Chinese elsewhere."""
 
+import base64
 import http.client
 import json
 import re
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.e2e.conftest import bearer
 from tests.e2e.test_pages import csrf_of
 
 ODD_TEXT = [
@@ -138,6 +140,32 @@ def test_pagination_past_the_engines_window_is_refused_clearly(client, indexed):
     for page in (201, 1000, 10**12):
         assert_clear(client.get("/search", params={"q": "证", "page": page}), api=False)
         assert_clear(client.get("/m/search", params={"q": "证", "page": page}), api=False)
+
+
+BAD_CURSORS = [
+    "9" * 30,  # past a 64-bit row id
+    str(2**63),
+    "²",  # a digit to str.isdigit, not to int
+    "-1",
+    "1e3",
+    base64.urlsafe_b64encode(b"after:" + b"9" * 30).decode(),
+    "!!!",
+]
+
+
+@pytest.mark.parametrize("cursor", BAD_CURSORS)
+def test_forged_page_cursors_are_refused_clearly(client, admin_token, any_item, cursor):
+    department = any_item["department_id"]
+    for path in ("/api/v1/items", "/api/v1/experiences"):
+        answer = client.get(path, params={"cursor": cursor, "department_id": department})
+        assert answer.status_code in (400, 422), (path, answer.text)
+        assert_clear(answer, api=True)
+    for path in ("/api/v1/admin/tickets", "/api/v1/admin/ratings", "/api/v1/admin/experiences"):
+        answer = client.get(path, params={"cursor": cursor}, headers=bearer(admin_token))
+        assert answer.status_code in (400, 422), (path, answer.text)
+        assert_clear(answer, api=True)
+    for path in (f"/departments/{department}", f"/m/departments/{department}", "/interaction/experiences"):
+        assert_clear(client.get(path, params={"cursor": cursor}), api=False)
 
 
 def test_path_traversal_in_ids(client, any_item):

@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from catalog import events
 from catalog.guide import clean_department, clean_item
 from catalog.models import Department, ItemAudit, ItemTag, ServiceItem, Unit
+from portal_common import paging
 from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
 from portal_common.outbox import utcnow
 
@@ -149,11 +150,9 @@ def _after_id(token: str) -> int:
         return 0
     try:
         prefix, _, value = base64.urlsafe_b64decode(token.encode()).decode().partition(":")
-        if prefix == "after" and value.isdigit():
-            return int(value)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise Invalid("page_token_invalid", "分页参数无效，请从第一页重新浏览", field="page_token")
+        prefix, value = "", ""
+    return paging.row_id(value if prefix == "after" else "")
 
 
 async def list_items(

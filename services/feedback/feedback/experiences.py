@@ -16,6 +16,7 @@ from feedback.abuse import Origin
 from feedback.flow import DEPARTMENT, OFFICE, Actor
 from feedback.models import Experience, ExperienceNote
 from feedback.policy import Policy
+from portal_common import paging
 from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -176,9 +177,7 @@ async def _page(session: AsyncSession, query, page_size: int, page_token: str) -
     reading them."""
     count = select(func.count()).select_from(query.subquery())
     if page_token:
-        if not page_token.isdigit():
-            raise Invalid("page_token_invalid", "翻页参数不正确", field="page_token")
-        query = query.where(Experience.id < int(page_token))
+        query = query.where(Experience.id < paging.row_id(page_token))
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
     query = query.add_columns(count.scalar_subquery().label("total"))
     found = (await session.execute(query.order_by(Experience.id.desc()).limit(size + 1))).all()

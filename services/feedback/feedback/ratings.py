@@ -20,6 +20,7 @@ from feedback.flow import A_RESIDENT, DEPARTMENT, OFFICE, RULES, SYSTEM, Actor
 from feedback.models import Rating, Ticket
 from feedback.policy import Policy
 from feedback.workdays import WorkCalendar
+from portal_common import paging
 from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -222,8 +223,8 @@ async def list_ratings(
     if status:
         query = query.where(Rating.status == status)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    if page_token.isdigit():
-        query = query.where(Rating.id < int(page_token))
+    if page_token:
+        query = query.where(Rating.id < paging.row_id(page_token))
     size = min(max(page_size, 1), service.MAX_PAGE_SIZE)
     rows = list((await session.scalars(query.order_by(Rating.id.desc()).limit(size + 1))).all())
     return total, rows[:size], str(rows[size - 1].id) if len(rows) > size else ""

@@ -18,6 +18,7 @@ from feedback.abuse import NO_ORIGIN, Origin
 from feedback.flow import DEPARTMENT, OFFICE, OPEN, RULES, Actor, Rule, permitted
 from feedback.models import IdempotencyKey, Ticket, TicketStep
 from feedback.policy import Policy
+from portal_common import paging
 from portal_common.errors import Conflict, Forbidden, Invalid, NotFound
 
 log = logging.getLogger(__name__)
@@ -446,9 +447,7 @@ async def list_tickets(
         query = query.where(Ticket.kind == filters.kind)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
     if page_token:
-        if not page_token.isdigit():
-            raise Invalid("page_token_invalid", "翻页参数不正确", field="page_token")
-        query = query.where(Ticket.id < int(page_token))
+        query = query.where(Ticket.id < paging.row_id(page_token))
     size = min(max(page_size, 1), MAX_PAGE_SIZE)
     tickets = list((await session.scalars(query.order_by(Ticket.id.desc()).limit(size + 1))).all())
     more = len(tickets) > size
