@@ -158,3 +158,37 @@ async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, 
     info = await js.consumer_info(stream.name, consumer.durable)
     assert sorted(handled) == [b"slow-0", b"slow-1", b"slow-2"]  # each once: no side effect done twice
     assert info.num_redelivered == 0 and info.num_ack_pending == 0 and info.num_pending == 0
+
+
+async def test_batches_handled_side_by_side_are_each_settled_once_even_when_stopped_midway(js, stream):
+    subject = f"{stream.name.lower()}.thing"
+    await messaging.ensure_stream(js, stream)
+    for number in range(40):
+        await messaging.publish(js, subject, f"event-{number}".encode(), msg_id=f"event-{number}")
+    handled: list[bytes] = []
+    in_flight, most_in_flight = 0, 0
+    stop = asyncio.Event()
+
+    async def handle(messages):
+        nonlocal in_flight, most_in_flight
+        in_flight += 1
+        most_in_flight = max(most_in_flight, in_flight)
+        if len(handled) >= 10:
+            stop.set()  # while another batch is still being handled
+        await asyncio.sleep(0.5)
+        handled.extend(m.data for m in messages)
+        in_flight -= 1
+        return [None] * len(messages)
+
+    consumer = Consumer(
+        stream=stream, durable=f"{stream.name}-pair", filter_subject=subject, batch=5, concurrent_batches=2
+    )
+    await asyncio.wait_for(messaging.consume(js, consumer, handle, stop), timeout=30)
+    assert most_in_flight == 2
+    assert len(handled) == len(set(handled)) < 40
+    for _ in range(50):  # the server takes the acks in a moment
+        info = await js.consumer_info(stream.name, consumer.durable)
+        if info.num_ack_pending == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert info.num_ack_pending == 0 and info.num_pending == 40 - len(handled)  # every batch taken was finished

@@ -14,7 +14,12 @@ from portal.events.v1 import events_pb2
 from portal_common.messaging import CATALOG_STREAM, Consumer, Poison
 from search.index import item_document
 
-CONSUMER = Consumer(stream=CATALOG_STREAM, durable="search-indexer", filter_subject="catalog.item.>")
+# Two batches at once: one is built (CPU here) while the engine indexes the other; their order does not matter, as
+# every write is versioned. A backlog goes in bulks of up to 500 (the engine's cost per request is high); a fetch
+# answers with what is there, so a lone edit is not held back.
+CONSUMER = Consumer(
+    stream=CATALOG_STREAM, durable="search-indexer", filter_subject="catalog.item.>", batch=500, concurrent_batches=2
+)
 
 
 class ItemIndexer:
