@@ -77,11 +77,17 @@ async def test_an_existing_stream_keeps_its_messages_and_is_only_changed_to_the_
     assert (info.config.num_replicas, info.state.messages) == (1, 1)
 
 
-async def test_consumer_acks_retries_and_dead_letters(js, stream):
+async def events_in(js, stream, bodies: list[bytes]) -> str:
+    """The stream ensured and each of `bodies` published to it once; their subject."""
     subject = f"{stream.name.lower()}.thing"
     await messaging.ensure_stream(js, stream)
-    for body in (b"good", b"flaky", b"poison"):
+    for body in bodies:
         await messaging.publish(js, subject, body, msg_id=body.decode())
+    return subject
+
+
+async def test_consumer_acks_retries_and_dead_letters(js, stream):
+    subject = await events_in(js, stream, [b"good", b"flaky", b"poison"])
     attempts: dict[bytes, int] = {}
     handled: list[bytes] = []
     stop = asyncio.Event()
@@ -117,8 +123,7 @@ async def test_consumer_acks_retries_and_dead_letters(js, stream):
 
 
 async def test_an_idle_consumer_keeps_waiting_and_takes_the_next_event(js, stream):
-    subject = f"{stream.name.lower()}.thing"
-    await messaging.ensure_stream(js, stream)
+    subject = await events_in(js, stream, [])
     handled: list[bytes] = []
     stop = asyncio.Event()
 
@@ -137,10 +142,7 @@ async def test_an_idle_consumer_keeps_waiting_and_takes_the_next_event(js, strea
 
 
 async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, stream):
-    subject = f"{stream.name.lower()}.thing"
-    await messaging.ensure_stream(js, stream)
-    for number in range(3):
-        await messaging.publish(js, subject, f"slow-{number}".encode(), msg_id=f"slow-{number}")
+    subject = await events_in(js, stream, [f"slow-{number}".encode() for number in range(3)])
     handled: list[bytes] = []
     stop = asyncio.Event()
 
@@ -161,10 +163,7 @@ async def test_a_handler_slower_than_the_ack_wait_handles_each_message_once(js, 
 
 
 async def test_batches_handled_side_by_side_are_each_settled_once_even_when_stopped_midway(js, stream):
-    subject = f"{stream.name.lower()}.thing"
-    await messaging.ensure_stream(js, stream)
-    for number in range(40):
-        await messaging.publish(js, subject, f"event-{number}".encode(), msg_id=f"event-{number}")
+    subject = await events_in(js, stream, [f"event-{number}".encode() for number in range(40)])
     handled: list[bytes] = []
     in_flight, most_in_flight = 0, 0
     stop = asyncio.Event()
