@@ -2,16 +2,16 @@
 
 Why: jieba keeps its dictionary as a dict of ~500,000 str → int (every word and every prefix of every word), about
 74 MB resident in each process; pypinyin reads its 47,000 phrases into lists of lists of strings (32 MB) and trains
-a prefix set on them (6 MB). As tries the same words take about 5 MB, mapped from files that the search and indexer
+a prefix set on them (6 MB). As tries the same words take about 4 MB, mapped from files that the search and indexer
 processes share.
 
 The tries are built by jieba and pypinyin themselves (jieba's add_word decides the project words' frequencies), once
-for each content of the word lists, in a child process: building them in the service process would leave its
-~30 MB of temporary objects behind as resident memory. They live in `<temporary directory>/portal-search-dictionaries/
-<key>/` (TMPDIR; /tmp, a writable volume, in the images), where the key is a hash of the lists, the project's word
-list included, and the libraries' versions. A lock file beside the folder makes a process that starts while another
-builds wait for that build; the child writes a folder of its own and renames it into place, so a build cut short
-leaves nothing half-written under the key.
+for each content of the word lists, in a child process (~3 s, ~180 MB at its peak): building them in the service
+process would leave tens of MB of temporary objects behind as resident memory. They live in
+`<temporary directory>/portal-search-dictionaries/<key>/` (TMPDIR; /tmp, a writable volume, in the images), where
+the key is a hash of the lists, the project's word list included, and the libraries' versions. A lock file beside
+the folder makes a process that starts while another builds wait for that build; the child writes a folder of its
+own and renames it into place, so a build cut short leaves nothing half-written under the key.
 
 Two loops of the libraries are redone over the tries: jieba's get_DAG and pypinyin's maximum-match segmentation.
 tests/test_dictionaries.py proves the tokens are those of the unchanged libraries.
@@ -86,13 +86,14 @@ class WordFrequencies(marisa_trie.Trie):
         """jieba's get_DAG: where each word that starts at a position ends (the position itself when none). jieba
         walks the prefixes one dict lookup at a time; the trie finds them in one call."""
         graph = WordGraph()
+        prefixes, frequencies, weights = self.iter_prefixes_with_ids, self._frequencies, graph.weights
         for start in range(len(sentence)):
             found = [
                 (start + len(word) - 1, frequency)
-                for word, key in self.iter_prefixes_with_ids(sentence[start:])
-                if (frequency := self._frequencies[key])
+                for word, key in prefixes(sentence[start:])
+                if (frequency := frequencies[key])
             ]
-            graph.weights[start] = found or [(start, 1)]  # calc's `FREQ.get(...) or 1` for a character alone
+            weights[start] = found or [(start, 1)]  # calc's `FREQ.get(...) or 1` for a character alone
             graph[start] = [end for end, _ in found] or [start]
         return graph
 
