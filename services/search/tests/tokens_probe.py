@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import jieba
-from pypinyin import Style
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -23,32 +22,28 @@ def plain():
     jieba.setLogLevel(60)
     for word, frequency in dictionaries.project_words(Path(dictionaries.__file__).with_name("dictionary.txt")):
         jieba.add_word(word, frequency)
-    converter = UltimateConverter()
-    return Pinyin(converter), converter
+    return Pinyin(UltimateConverter())
 
 
 def compact():
     from search import analysis
 
-    return analysis._PINYIN, analysis._CONVERTER
+    return analysis._PINYIN
 
 
-def tokens(text: str, pinyin, converter) -> dict:
-    # What analysis asks: tokenize in search mode (cut_for_search's words, with their places), pypinyin's phrases
-    # of the Chinese characters and lazy_pinyin (the phrases' readings, one by one); cut_all walks the word graph
-    # another way. Each phrase's readings are compared in full in test_dictionaries.py.
-    han = "".join(HAN.findall(text))
+def tokens(text: str, pinyin) -> dict:
+    # What analysis asks: tokenize in search mode (cut_for_search's words, with their places), and pypinyin's
+    # phrases of the Chinese characters with lazy_pinyin's readings of them. Every phrase's readings, and jieba's
+    # word graph on its own, are compared in test_dictionaries.py.
     return {
         "tokenize_search": list(jieba.tokenize(text, mode="search")),
-        "cut_all": list(jieba.cut(text, cut_all=True)),
-        "phrases": pinyin.seg(han),
+        "phrases": pinyin.seg("".join(HAN.findall(text))),
         "lazy_pinyin": pinyin.lazy_pinyin(text),
-        "han_pinyin": [converter.convert(han, Style.NORMAL, False, "default", True)] if han else [],
     }
 
 
 if __name__ == "__main__":
     mode, source, target = sys.argv[1:]
-    pinyin, converter = {"plain": plain, "compact": compact}[mode]()
+    pinyin = {"plain": plain, "compact": compact}[mode]()
     texts = json.loads(Path(source).read_text(encoding="utf-8"))
-    Path(target).write_text(json.dumps([tokens(t, pinyin, converter) for t in texts], ensure_ascii=False))
+    Path(target).write_text(json.dumps([tokens(t, pinyin) for t in texts], ensure_ascii=False))
