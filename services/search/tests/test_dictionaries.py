@@ -17,8 +17,10 @@ from search import analysis, dictionaries, relevance
 
 PROBE = Path(__file__).with_name("tokens_probe.py")
 SUMMARIES = 300  # of the sample's 7,200 items: their clauses are much alike, and the plain libraries are slow
-# What a catalog holds besides plain Chinese: Latin letters, digits, punctuation, traditional and rare characters.
+# What a catalog holds besides plain Chinese: Latin letters, digits, punctuation, traditional and rare characters;
+# and a text that ends inside a phrase (一氧化碳) with no phrase before, which pypinyin reads character by character.
 EDGES = [
+    "请检测一氧化",
     "",
     "  ",
     "ＧＪＪ办理",
