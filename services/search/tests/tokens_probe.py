@@ -22,28 +22,41 @@ def plain():
     jieba.setLogLevel(60)
     for word, frequency in dictionaries.project_words(Path(dictionaries.__file__).with_name("dictionary.txt")):
         jieba.add_word(word, frequency)
-    return Pinyin(UltimateConverter())
+    pinyin = Pinyin(UltimateConverter())
+
+    def analysed(text: str) -> dict:  # analysis.words and name_pinyin as they read the whole text before
+        words = [w for w in jieba.cut_for_search(text) if w.strip() and HAN.search(w)]
+        return {
+            "words": words,
+            "pinyin": "".join(s for s in pinyin.lazy_pinyin("".join(HAN.findall(text))) if s.isalpha()),
+        }
+
+    return pinyin, analysed
 
 
 def compact():
     from search import analysis
 
-    return analysis._PINYIN
+    def analysed(text: str) -> dict:
+        return {"words": analysis.words(text), "pinyin": analysis.name_pinyin(text)}
+
+    return analysis._PINYIN, analysed
 
 
-def tokens(text: str, pinyin) -> dict:
+def tokens(text: str, pinyin, analysed) -> dict:
     # What analysis asks: tokenize in search mode (cut_for_search's words, with their places), and pypinyin's
-    # phrases of the Chinese characters with lazy_pinyin's readings of them. Every phrase's readings, and jieba's
-    # word graph on its own, are compared in test_dictionaries.py.
+    # phrases of the Chinese characters with lazy_pinyin's readings of them; and what it answers for the whole text.
+    # Every phrase's readings, and jieba's word graph on its own, are compared in test_dictionaries.py.
     return {
         "tokenize_search": list(jieba.tokenize(text, mode="search")),
         "phrases": pinyin.seg("".join(HAN.findall(text))),
         "lazy_pinyin": pinyin.lazy_pinyin(text),
+        **analysed(text),
     }
 
 
 if __name__ == "__main__":
     mode, source, target = sys.argv[1:]
-    pinyin = {"plain": plain, "compact": compact}[mode]()
+    pinyin, analysed = {"plain": plain, "compact": compact}[mode]()
     texts = json.loads(Path(source).read_text(encoding="utf-8"))
-    Path(target).write_text(json.dumps([tokens(t, pinyin) for t in texts], ensure_ascii=False))
+    Path(target).write_text(json.dumps([tokens(t, pinyin, analysed) for t in texts], ensure_ascii=False))
