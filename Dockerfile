@@ -48,7 +48,8 @@ ENV PATH=/venv/bin:$PATH \
     SERVICE=${SERVICE} \
     HOME=/tmp \
     XDG_CACHE_HOME=/tmp/.cache
-# Mount a tmpfs or emptyDir here: jieba keeps its prefix dictionary cache and fontconfig its cache there.
+# Mount a tmpfs or emptyDir here: search keeps its dictionaries (~4 MB, built at first start) and fontconfig its
+# cache there.
 VOLUME ["/tmp"]
 USER 10001:10001
 WORKDIR /app

@@ -1,6 +1,14 @@
 """`python -m search serve|index|reindex|check-synonyms`: the query side and the indexer are separate processes;
 `reindex` rebuilds the index behind the alias from the catalog and exits."""
 
+# ruff: noqa: E402 (the environment is set before the imports below read it)
+import os
+
+# search.analysis reads pypinyin's phrases from compact tries (search/dictionaries.py): set before anything imports
+# pypinyin, this keeps pypinyin from loading its own phrase dictionary (32 MB) and from copying its dictionaries.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+
 import sys
 
 import grpc

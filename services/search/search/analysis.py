@@ -15,9 +15,9 @@ from pathlib import Path
 
 import jieba
 import opencc
-from pypinyin import Style, lazy_pinyin
-from pypinyin.converter import UltimateConverter
-from pypinyin.core import Pinyin
+from pypinyin import Style
+
+from search import dictionaries
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"^[a-z\s']+$")
@@ -32,19 +32,12 @@ SUGGEST_TAILS = 6  # word-boundary tails of a name offered to autocomplete (é©¾é
 # items of a catalog share their clauses and words). Both handle a text piece by piece, each piece on its own, so
 # the pieces are cached: the tokens are exactly those of the whole text, at a fraction of the cost.
 PIECE_CACHE = 50_000  # distinct clauses and words kept; ~20 MB at most
-_CONVERTER = UltimateConverter()  # what lazy_pinyin() builds on every call
-_PINYIN = Pinyin(_CONVERTER)
-jieba.setLogLevel(60)  # jieba reports its dictionary loading on every start
-
-
-def _load_dictionary() -> None:
-    for line in DICTIONARY_FILE.read_text(encoding="utf-8").splitlines():
-        word, *frequency = line.split("#")[0].split()[:2] or [""]
-        if word:
-            jieba.add_word(word, int(frequency[0]) if frequency else None)
-
-
-_load_dictionary()
+# jieba's and pypinyin's word lists plus ours, as compact tries (search/dictionaries.py says why): jieba's functions
+# segment with them, and _PINYIN is what lazy_pinyin() builds on every call, reading phrases from them.
+_DICTIONARIES = dictionaries.load(DICTIONARY_FILE)
+_DICTIONARIES.segment_with(jieba.dt)
+_CONVERTER = dictionaries.PhraseConverter(_DICTIONARIES.readings)
+_PINYIN = dictionaries.PhrasePinyin(_CONVERTER, _DICTIONARIES.phrases)
 
 
 @cache
@@ -76,7 +69,9 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=PIECE_CACHE)
 def _block_words(block: str) -> tuple[str, ...]:
-    return tuple(w for w in jieba.cut_for_search(block) if w.strip() and HAN.search(w))
+    # jieba.cut_for_search(block), read from the spans: jieba.tokenize in search mode yields the same words with
+    # their places, and segmenting a block once instead of twice saves what the dictionaries' tries cost.
+    return tuple(w for w in (block[start:end] for start, end in _block_spans(block)) if w.strip() and HAN.search(w))
 
 
 def suggest_inputs(names: list[str]) -> list[dict]:
@@ -133,7 +128,7 @@ def homophone_in(typed: str, name: str) -> str:
 def _sounds(text: str) -> tuple[str, ...]:
     """lazy_pinyin(text), kept: every search asks it of the names of its top results, the same names again and
     again (it was a third of the search service's CPU)."""
-    return tuple(lazy_pinyin(text))
+    return tuple(_PINYIN.lazy_pinyin(text))
 
 
 @lru_cache(maxsize=PIECE_CACHE)
