@@ -191,3 +191,16 @@ async def test_batches_handled_side_by_side_are_each_settled_once_even_when_stop
             break
         await asyncio.sleep(0.1)
     assert info.num_ack_pending == 0 and info.num_pending == 40 - len(handled)  # every batch taken was finished
+
+
+async def test_a_batch_that_cannot_be_settled_ends_the_consumer_and_its_messages_come_back(js, stream):
+    subject = await events_in(js, stream, [b"first", b"second"])
+
+    async def handle(messages):
+        return []  # no outcome for any message: a bug, which must not be swallowed by the batch's task
+
+    consumer = Consumer(stream=stream, durable=f"{stream.name}-broken", filter_subject=subject, concurrent_batches=2)
+    with pytest.raises(ValueError):
+        await asyncio.wait_for(messaging.consume(js, consumer, handle, asyncio.Event()), timeout=30)
+    info = await js.consumer_info(stream.name, consumer.durable)
+    assert info.num_ack_pending == 2  # not acked: redelivered to the next consumer

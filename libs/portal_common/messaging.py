@@ -179,14 +179,19 @@ async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler
     log.info("consuming %s as %s", consumer.filter_subject, consumer.durable)
     slots = asyncio.Semaphore(consumer.concurrent_batches)
     running: set[asyncio.Task] = set()
+    failed: list[BaseException] = []
 
     def done(task: asyncio.Task) -> None:
         running.discard(task)
         slots.release()
+        if not task.cancelled() and task.exception():
+            failed.append(task.exception())
 
     try:
         while not stop.is_set():
             await slots.acquire()
+            if failed:  # settling broke (NATS gone mid-ack): end as one batch at a time did; the rest is redelivered
+                raise failed[0]
             messages = [] if stop.is_set() else await _fetch(subscription, consumer)
             if not messages:
                 slots.release()
