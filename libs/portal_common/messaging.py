@@ -149,9 +149,6 @@ class Consumer:
     batch: int = 100
     ack_wait: float = 30.0
     max_deliver: int = 20
-    # Batches handled at once. More than one only where the order of handling does not matter: the indexer's
-    # versioned writes, whose next batch is built while the engine indexes the previous one.
-    concurrent_batches: int = 1
 
     def config(self) -> ConsumerConfig:
         return ConsumerConfig(
@@ -165,8 +162,8 @@ class Consumer:
 
 
 async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler, stop: asyncio.Event) -> None:
-    """Fetch batches until `stop` is set and settle every message by what `handle` returned for it. Batches in
-    flight when `stop` is set are finished and acked first.
+    """Fetch batches until `stop` is set and settle every message by what `handle` returned for it. A batch in
+    flight when `stop` is set is finished and acked first.
 
     `handle` gets a batch and returns one outcome per message: None (done), `Poison` (dead-letter), or any other
     exception (retry later). Each message is processed inside a span whose parent is the publisher's trace.
@@ -177,65 +174,39 @@ async def consume(js: JetStreamContext, consumer: Consumer, handle: BatchHandler
         consumer.filter_subject, durable=consumer.durable, stream=consumer.stream.name, config=consumer.config()
     )
     log.info("consuming %s as %s", consumer.filter_subject, consumer.durable)
-    slots = asyncio.Semaphore(consumer.concurrent_batches)
-    running: set[asyncio.Task] = set()
-    failed: list[BaseException] = []
-
-    def done(task: asyncio.Task) -> None:
-        running.discard(task)
-        slots.release()
-        if not task.cancelled() and task.exception():
-            failed.append(task.exception())
-
-    try:
-        while not stop.is_set():
-            await slots.acquire()
-            if failed:  # settling broke (NATS gone mid-ack): end as one batch at a time did; the rest is redelivered
-                raise failed[0]
-            messages = [] if stop.is_set() else await _fetch(subscription, consumer)
-            if not messages:
-                slots.release()
-                continue
-            task = asyncio.create_task(_handle_batch(js, consumer, handle, messages))
-            running.add(task)
-            task.add_done_callback(done)
-    finally:
-        await asyncio.gather(*running)
-
-
-async def _fetch(subscription: JetStreamContext.PullSubscription, consumer: Consumer) -> list[Msg]:
-    """The next batch, or [] when there is nothing new or NATS is away (the client reconnects by itself)."""
-    try:
-        return await subscription.fetch(consumer.batch, timeout=1.0)
-    except TimeoutError:  # nothing new (nats-py raises both its own and asyncio's TimeoutError here)
-        return []  # nats-py sometimes answers an empty fetch with [] rather than a timeout, too
-    except nats.errors.Error as error:
-        log.warning("fetch failed (%s); retrying", error)
-        await asyncio.sleep(0.5)
-        return []
-
-
-async def _handle_batch(js: JetStreamContext, consumer: Consumer, handle: BatchHandler, messages: list[Msg]) -> None:
-    spans = [
-        tracer.start_span(f"{m.subject} process", context=context_from_headers(m.headers), kind=trace.SpanKind.CONSUMER)
-        for m in messages
-    ]
-    # A batch that takes longer than the ack wait would be redelivered while still being handled (its side
-    # effects done twice, by this consumer's next fetch or another replica): tell JetStream it is in progress.
-    heartbeat = asyncio.create_task(_keep_in_progress(messages, consumer.ack_wait / 3))
-    try:
-        outcomes = await handle(messages)
-    except Exception as error:  # the whole batch failed: every message is retried
-        log.exception("handler failed on a batch of %d", len(messages))
-        outcomes = [error] * len(messages)
-    finally:
-        heartbeat.cancel()
-    for message, outcome, span in zip(messages, outcomes, spans, strict=True):
-        await _settle(js, consumer, message, outcome)
-        if outcome is not None:
-            span.record_exception(outcome)
-            span.set_status(trace.StatusCode.ERROR)
-        span.end()
+    while not stop.is_set():
+        try:
+            messages = await subscription.fetch(consumer.batch, timeout=1.0)
+        except TimeoutError:  # nothing new (nats-py raises both its own and asyncio's TimeoutError here)
+            continue
+        except nats.errors.Error as error:  # disconnected: the client reconnects by itself
+            log.warning("fetch failed (%s); retrying", error)
+            await asyncio.sleep(0.5)
+            continue
+        if not messages:  # nats-py sometimes answers an empty fetch with [] rather than a timeout
+            continue
+        spans = [
+            tracer.start_span(
+                f"{m.subject} process", context=context_from_headers(m.headers), kind=trace.SpanKind.CONSUMER
+            )
+            for m in messages
+        ]
+        # A batch that takes longer than the ack wait would be redelivered while still being handled (its side
+        # effects done twice, by this consumer's next fetch or another replica): tell JetStream it is in progress.
+        heartbeat = asyncio.create_task(_keep_in_progress(messages, consumer.ack_wait / 3))
+        try:
+            outcomes = await handle(messages)
+        except Exception as error:  # the whole batch failed: every message is retried
+            log.exception("handler failed on a batch of %d", len(messages))
+            outcomes = [error] * len(messages)
+        finally:
+            heartbeat.cancel()
+        for message, outcome, span in zip(messages, outcomes, spans, strict=True):
+            await _settle(js, consumer, message, outcome)
+            if outcome is not None:
+                span.record_exception(outcome)
+                span.set_status(trace.StatusCode.ERROR)
+            span.end()
 
 
 async def _keep_in_progress(messages: Sequence[Msg], every: float) -> None:

@@ -14,12 +14,7 @@ from portal.events.v1 import events_pb2
 from portal_common.messaging import CATALOG_STREAM, Consumer, Poison
 from search.index import item_document
 
-# Two batches at once: one is built (CPU here) while the engine indexes the other; their order does not matter, as
-# every write is versioned. Batches of 500 (not the default 100) gained nothing in the bench's pipeline figure and
-# held five times the documents in memory.
-CONSUMER = Consumer(
-    stream=CATALOG_STREAM, durable="search-indexer", filter_subject="catalog.item.>", concurrent_batches=2
-)
+CONSUMER = Consumer(stream=CATALOG_STREAM, durable="search-indexer", filter_subject="catalog.item.>")
 
 
 class ItemIndexer:
